@@ -1,0 +1,3 @@
+from content_sync.cli import main
+
+raise SystemExit(main())

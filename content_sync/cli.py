@@ -1,0 +1,120 @@
+"""The ``portal`` command.
+
+Exit codes (also in the README):
+
+====  =====================================================================================================
+0     success (``sync``: committed, quarantined records are listed in the summary; ``validate``: no problem)
+1     ``sync``: the sync failed and the store was left as it was; ``validate``: the file has problems
+2     usage or settings error (unknown option, invalid settings file or environment value)
+====  =====================================================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from content_sync import __version__
+from content_sync.errors import InvalidDocument, SettingsError
+from content_sync.settings import Settings, load_settings
+from content_sync.store import Store
+from content_sync.sync import run_sync, summary
+from content_sync.xzufi import Quarantaene, Schreibe, Warnung, iter_document
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description="Static-site generator for an administration portal, from XZuFi data.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--settings", help="settings file (TOML; default: portal.toml if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_sync = sub.add_parser("sync", help="pull XZuFi data from a source into the store")
+    p_sync.add_argument("--source", help="folder, .zip archive, or http(s) URL of an index.txt")
+    p_sync.add_argument("--store", help="SQLite store (default from settings: var/portal.sqlite)")
+
+    p_val = sub.add_parser("validate", help="report every problem in one XZuFi file; touches no store")
+    p_val.add_argument("file", type=Path)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"sync": {"source": getattr(args, "source", None), "store": getattr(args, "store", None)}}
+    return load_settings(args.settings, overrides=overrides)
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    s = settings.sync
+    if not s.source:
+        print(
+            "portal sync: no source given (--source, [sync] source, or PORTAL_SYNC_SOURCE)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = run_sync(s.source, s.store, s)
+    counts = None
+    if result.ok:
+        with Store(s.store, readonly=True) as store:
+            counts = store.counts()
+    print(summary(result, counts))
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    file: Path = args.file
+    problems: list[str] = []
+    records = 0
+    try:
+        with file.open("rb") as fh:
+            for event in iter_document(
+                fh,
+                str(file),
+                max_bytes=settings.sync.max_document_bytes,
+                default_agency=settings.sync.default_agency,
+            ):
+                if isinstance(event, Schreibe):
+                    records += 1
+                elif isinstance(event, Quarantaene):
+                    what = f"{event.klasse or 'record'} {event.record_id or '(no id)'}"
+                    problems.append(f"{file}: {what}: {event.reason}")
+                elif isinstance(event, Warnung):
+                    print(f"{file}: warning: {event.klasse or ''} {event.record_id or ''}: {event.message}")
+    except InvalidDocument as exc:
+        problems.append(str(exc))
+    except OSError as exc:
+        problems.append(f"{file}: cannot be read: {exc.strerror}")
+    for p in problems:
+        print(p)
+    print(f"{file}: {records} valid records, {len(problems)} problems")
+    return EXIT_OK if not problems else EXIT_FAILED
+
+
+COMMANDS = {"sync": cmd_sync, "validate": cmd_validate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"portal: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return COMMANDS[args.command](args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
