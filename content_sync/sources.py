@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
+import socket
 import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from content_sync import __version__
 from content_sync.errors import SourceUnavailable
@@ -129,7 +131,7 @@ class ZipSource(Source):
     def documents(self) -> Iterator[Document]:
         members = {i.filename: i for i in self.archive.infolist() if not i.is_dir()}
         if INDEX in members:
-            with self.archive.open(members[INDEX]) as fh:
+            with self._open(members[INDEX]) as fh:
                 names = _index_lines(fh.read(1024 * 1024).decode("utf-8", "replace"), f"{self.spec}:{INDEX}")
         else:
             names = sorted(n for n in members if n.lower().endswith(".xml"))
@@ -143,10 +145,44 @@ class ZipSource(Source):
                 raise SourceUnavailable(
                     f"{self.spec}:{name}: {info.file_size} bytes unpacked, over the limit of {self.max_bytes}"
                 )
-            yield Document(name=name, opener=lambda i=info: self.archive.open(i))
+            yield Document(name=name, opener=lambda i=info: self._open(i))
+
+    def _open(self, info: zipfile.ZipInfo) -> _ZipMember:
+        where = f"{self.spec}:{info.filename}"
+        try:
+            return _ZipMember(self.archive.open(info), where)
+        except _ZIP_ERRORS as exc:
+            raise SourceUnavailable(f"{where}: corrupt archive member ({exc})") from None
 
     def close(self) -> None:
         self.archive.close()
+
+
+# What reading a damaged member raises: bad header or CRC, broken deflate stream, early end, unsupported method.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
+class _ZipMember:
+    """A member being read; a damaged archive is a source failure, not a crash in the middle of the parse."""
+
+    def __init__(self, fh: IO[bytes], where: str) -> None:
+        self.fh = fh
+        self.where = where
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.fh.read(size)
+        except _ZIP_ERRORS as exc:
+            raise SourceUnavailable(f"{self.where}: corrupt archive member ({exc})") from None
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def __enter__(self) -> _ZipMember:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class HttpSource(Source):
@@ -159,6 +195,11 @@ class HttpSource(Source):
         self.state = state or (lambda _url: {"etag": None, "last_modified": None, "sha256": None})
         self._tmp = tempfile.TemporaryDirectory(prefix="portal-sync-")
         self._origin = urllib.parse.urlsplit(self.index_url)[:2]
+        self._opener = urllib.request.build_opener(
+            _HTTPHandler(settings.read_timeout),
+            _HTTPSHandler(settings.read_timeout),
+            _SameOriginRedirects(self._origin),
+        )
 
     def close(self) -> None:
         self._tmp.cleanup()
@@ -205,22 +246,23 @@ class HttpSource(Source):
             headers["If-Modified-Since"] = str(known["last_modified"])
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 - scheme checked in open_source
         try:
-            response = urllib.request.urlopen(  # noqa: S310
-                request, timeout=self.settings.connect_timeout
-            )
+            response = self._opener.open(request, timeout=self.settings.connect_timeout)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return None, True, None
             if exc.code >= 500 or exc.code == 429:
                 raise _Retryable(f"HTTP {exc.code} {exc.reason}") from None
             raise SourceUnavailable(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        except _RedirectRefused as exc:
+            raise SourceUnavailable(f"{url}: {exc}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise _Retryable(f"cannot connect: {reason}") from None
+        except http.client.HTTPException as exc:  # e.g. a garbage status line
+            raise _Retryable(f"invalid HTTP answer: {type(exc).__name__} {exc}") from None
         with response:
             if response.status == 304:
                 return None, True, None
-            _set_read_timeout(response, self.settings.read_timeout)
             path = self._spool(url, response)
         digest = _sha256(path)
         state = SourceState(url, response.headers.get("ETag"), response.headers.get("Last-Modified"), digest)
@@ -257,11 +299,62 @@ class _Retryable(Exception):
     pass
 
 
-def _set_read_timeout(response: http.client.HTTPResponse, seconds: float) -> None:
-    """urlopen's timeout covers the connect; reading a large export may wait longer (read_timeout)."""
-    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
-    if sock is not None:
-        sock.settimeout(seconds)
+class _RedirectRefused(Exception):
+    pass
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the index's own scheme and host: a listed file must not lead elsewhere."""
+
+    def __init__(self, origin: tuple[str, str]) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urllib.parse.urlsplit(newurl)[:2] != self.origin:
+            raise _RedirectRefused(f"HTTP {code} redirect to another host or scheme refused: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class _ReadTimeout:
+    """Connect within ``connect_timeout`` (the opener's timeout), then wait at most ``read_timeout`` for
+    each piece of the answer: the status line and headers as much as the body."""
+
+    sock: socket.socket
+
+    def __init__(self, *args: Any, read_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_timeout = read_timeout
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.sock.settimeout(self.read_timeout)
+
+
+class _HTTPConnection(_ReadTimeout, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_ReadTimeout, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, read_timeout: float) -> None:
+        super().__init__()
+        self.read_timeout = read_timeout
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPConnection, req, read_timeout=self.read_timeout)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, read_timeout: float) -> None:
+        super().__init__()
+        self.read_timeout = read_timeout
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPSConnection, req, context=self._context, read_timeout=self.read_timeout)
 
 
 def _sha256(path: Path) -> str:
