@@ -15,6 +15,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from content_sync import __version__
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p_val = sub.add_parser("validate", help="report every problem in one XZuFi file; touches no store")
     p_val.add_argument("file", type=Path)
+    for ep in sorted(entry_points(group="portal.commands"), key=lambda e: e.name):
+        ep.load()(sub)  # e.g. build, serve from the Pelican plugin
     return parser
 
 
@@ -113,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"portal: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return COMMANDS[args.command](args, settings)
+    handler = getattr(args, "handler", None) or COMMANDS[args.command]
+    return handler(args, settings)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,61 @@
+# Pelican settings of the portal: declarative, no logic. `portal build` and `pelican -s pelicanconf.py`
+# both build from here. The plugin's own settings are the one key PORTAL_PAGES (validated; see
+# plugins/portal_pages/settings.py for every key).
+
+AUTHOR = "Landesredaktion (Demo)"
+SITENAME = "Verwaltungsportal Hessen (Demo)"
+SITEURL = ""
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+THEME_STATIC_DIR = "theme"
+THEME_STATIC_PATHS = ["static"]
+STATIC_PATHS = []
+DELETE_OUTPUT_DIRECTORY = True
+
+PLUGINS = ["plugins.portal_pages"]
+
+# Editorial pages (content/pages/<lang>/*.md) are read by Pelican and rendered by portal_pages.
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = []
+PAGE_SAVE_AS = ""
+PAGE_LANG_SAVE_AS = ""
+PAGE_URL = ""
+PAGE_LANG_URL = ""
+PAGE_TRANSLATION_ID = "slug"
+DIRECT_TEMPLATES = []
+ARTICLE_SAVE_AS = ""
+ARTICLE_LANG_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+PORTAL_PAGES = {
+    "store": "var/portal.sqlite",
+    "site_name": "Verwaltungsportal Hessen (Demo)",
+    "site_url": "",
+    # the demo builds the subsites of these Kreise and kreisfreie Städte ([] builds all of Hessen)
+    "gebiete": ["06636", "06631", "06611", "06414"],
+    "top_leika": [
+        "99008001012000",  # Personalausweis beantragen
+        "99115005104000",  # Wohnsitz anmelden
+        "99085001012000",  # Reisepass beantragen
+        "99036020001000",  # Fahrzeug zulassen
+        "99102013104000",  # Hundesteuer: Hund anmelden
+        "99050012104000",  # Gewerbe anmelden
+    ],
+    "kontakt_email": "redaktion@verwaltungsportal.example",
+}

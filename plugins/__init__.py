@@ -1,0 +1,1 @@
+"""Pelican plugins of the portal (PLUGIN_PATHS = ["plugins"])."""

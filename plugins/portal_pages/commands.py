@@ -1,0 +1,102 @@
+"""``portal build`` and ``portal serve``: registered with the ``portal`` command through the entry-point
+group ``portal.commands`` (content_sync itself never imports Pelican)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def build_site(
+    settings_file: str | Path = "pelicanconf.py", *, store: str | None = None, output: str | None = None
+) -> dict[str, Any]:
+    """Run Pelican with the portal settings; returns figures for the summary."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    override: dict[str, Any] = {}
+    base = read_settings(str(settings_file))
+    if store:
+        override["PORTAL_PAGES"] = {**base["PORTAL_PAGES"], "store": store}
+    if output:
+        override["OUTPUT_PATH"] = str(Path(output).resolve())
+    settings = read_settings(str(settings_file), override=override)
+    t0 = time.perf_counter()
+    Pelican(settings).run()
+    out = Path(settings["OUTPUT_PATH"])
+    pages = sum(1 for _ in out.rglob("*.html"))
+    return {"output": out, "pages": pages, "seconds": time.perf_counter() - t0}
+
+
+def add_build(sub: Any) -> None:
+    p = sub.add_parser("build", help="build the portal from the store into the output folder")
+    p.add_argument("--pelican-settings", default="pelicanconf.py", help="Pelican settings file")
+    p.add_argument("--store", help="SQLite store (default: PORTAL_PAGES['store'] in the settings)")
+    p.add_argument("--output", help="output folder (default: OUTPUT_PATH, output/)")
+    p.set_defaults(handler=run_build)
+
+
+def run_build(args: argparse.Namespace, _settings: Any) -> int:
+    from .settings import PluginConfigError
+
+    try:
+        result = build_site(args.pelican_settings, store=args.store, output=args.output)
+    except (PluginConfigError, FileNotFoundError) as exc:
+        print(f"portal build: {exc}")
+        return EXIT_FAILED
+    print(f"Built {result['pages']} pages into {result['output']} in {result['seconds']:.1f} s.")
+    print("View it with:  .venv/bin/portal serve   (then open http://127.0.0.1:8000/)")
+    return EXIT_OK
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files; a missing page answers with the nearest subsite's 404 page, as a web server would."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code == 404:
+            root = Path(self.directory)
+            parts = [p for p in self.path.split("?")[0].split("/") if p]
+            for n in range(len(parts), -1, -1):
+                candidate = root.joinpath(*parts[:n], "404.html")
+                if candidate.is_file() and candidate.resolve().is_relative_to(root.resolve()):
+                    body = candidate.read_bytes()
+                    self.send_response(404)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logging.getLogger("portal.serve").info(format, *args)
+
+
+def add_serve(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve the built site on 127.0.0.1 for viewing")
+    p.add_argument("--output", default="output", help="the built site (default: output/)")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace, _settings: Any) -> int:
+    root = Path(args.output).resolve()
+    if not (root / "index.html").exists():
+        print(f"portal serve: {root} has no site yet; run 'portal build' first")
+        return EXIT_FAILED
+    handler = functools.partial(_Handler, directory=str(root))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"Serving {root} at http://127.0.0.1:{args.port}/ (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK

@@ -1,0 +1,55 @@
+"""Small filters and tests for the templates (no language in them: language-dependent ones are in i18n)."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections import defaultdict
+
+from content_sync.models import Anschrift, Anschrifttyp, Oeffnungszeit, Organisationseinheit
+
+from .i18n import WOCHENTAGE
+from .sanitize import clean_html, plain_text
+
+
+def groupby_tag(zeiten: tuple[Oeffnungszeit, ...]) -> list[tuple[str, list[Oeffnungszeit]]]:
+    """Opening hours grouped by weekday, Monday first, times in order."""
+    by_day: dict[str, list[Oeffnungszeit]] = defaultdict(list)
+    for z in zeiten:
+        by_day[z.tag.value].append(z)
+    return [(tag, sorted(by_day[tag], key=lambda z: z.von)) for tag in WOCHENTAGE if tag in by_day]
+
+
+def tel(nummer: str) -> str:
+    """``+49 5655 000-110`` -> ``+495655000110`` for a tel: link."""
+    return re.sub(r"[^\d+]", "", nummer)
+
+
+def besucheranschrift(oe: Organisationseinheit) -> Anschrift | None:
+    order = [Anschrifttyp.BESUCHERANSCHRIFT, Anschrifttyp.HAUSANSCHRIFT]
+    for typ in order:
+        for a in oe.anschriften:
+            if a.typ is typ:
+                return a
+    return next((a for a in oe.anschriften if a.strasse), oe.anschriften[0] if oe.anschriften else None)
+
+
+def osm_link(a: Anschrift) -> str:
+    """A plain link to the address on OpenStreetMap (a search; nothing is embedded)."""
+    query = " ".join(p for p in (a.strasse, a.hausnummer, a.plz, a.ort) if p)
+    return "https://www.openstreetmap.org/search?query=" + urllib.parse.quote(query)
+
+
+def sichere_url(value: object) -> bool:
+    return isinstance(value, str) and urllib.parse.urlsplit(value).scheme in ("http", "https")
+
+
+FILTERS = {
+    "sicher": clean_html,
+    "nur_text": plain_text,
+    "groupby_tag": groupby_tag,
+    "tel": tel,
+    "besucheranschrift": besucheranschrift,
+    "osm_link": osm_link,
+}
+TESTS = {"sichere_url": sichere_url}

@@ -1,0 +1,205 @@
+"""The list of pages: for every subsite and language, which template renders which path with what data.
+
+A :class:`Seite` is everything one output file needs; the generator renders them. Keeping the list apart
+from rendering lets tests (and the incremental build) look at the pages without writing any.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from content_sync.models import GebietArt, Leistung, Organisationseinheit
+
+from .i18n import initial, sort_key
+from .settings import Sprache
+from .site import Angebot, Lebenslage, Portal, Subsite
+from .urls import sprach_prefix
+
+
+@dataclass
+class Seite:
+    template: str
+    subsite: Subsite
+    rest: str  # path below the subsite's language folder: "" (start page), "leistungen/x/", "404.html"
+    sprache: Sprache
+    data: dict[str, Any] = field(default_factory=dict)
+    sitemap: bool = True
+
+    @property
+    def path(self) -> str:
+        return sprach_prefix(self.subsite.path, self.sprache.ordner) + self.rest
+
+    @property
+    def save_as(self) -> str:
+        return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
+
+
+def _name(lb: Leistung, sprache: Sprache) -> str:
+    found = lb.namen.in_sprache(sprache.code)
+    return found[1] if found else lb.leika[0]
+
+
+def sortiert(angebote: list[Angebot], sprache: Sprache) -> list[Angebot]:
+    return sorted(angebote, key=lambda a: (sort_key(_name(a.leistung, sprache)), a.leistung.ref.key))
+
+
+def a_z(angebote: list[Angebot], sprache: Sprache) -> list[tuple[str, list[Angebot]]]:
+    groups: dict[str, list[Angebot]] = defaultdict(list)
+    for a in sortiert(angebote, sprache):
+        groups[initial(_name(a.leistung, sprache))].append(a)
+    return sorted(groups.items(), key=lambda kv: (not kv[0].isalpha() or not kv[0].isascii(), kv[0]))
+
+
+def nach_lebenslage(portal: Portal, angebote: list[Angebot]) -> dict[str, list[Angebot]]:
+    out: dict[str, list[Angebot]] = defaultdict(list)
+    for a in angebote:
+        for ll in portal.lebenslagen_von(a.leistung):
+            out[ll.code].append(a)
+    return out
+
+
+def seiten(portal: Portal) -> Iterator[Seite]:
+    """Every page of the portal, in a deterministic order."""
+    for subsite in portal.subsites.values():
+        angebote = portal.angebote(subsite)
+        if subsite.gebiet.art is GebietArt.GEMEINDE:
+            sichtbar = angebote
+        else:
+            # a Kreis, RB or the Land lists what it is responsible for itself, and what is above it
+            sichtbar = [a for a in angebote if a.gebiet is not None or subsite.ist_land]
+        by_ll = nach_lebenslage(portal, sichtbar)
+        lebenslagen = [ll for ll in portal.lebenslagen if by_ll.get(ll.code)]
+        stellen = _stellen_fuer(portal, sichtbar)
+        for sprache in portal.settings.sprachen:
+            yield from _subsite_seiten(portal, subsite, sprache, sichtbar, by_ll, lebenslagen, stellen)
+
+
+def _stellen_fuer(portal: Portal, angebote: list[Angebot]) -> list[Organisationseinheit]:
+    keys = {oe.ref.key for a in angebote for oe in a.stellen}
+    return [portal.oes[k] for k in sorted(keys)]
+
+
+def _subsite_seiten(
+    portal: Portal,
+    subsite: Subsite,
+    sprache: Sprache,
+    angebote: list[Angebot],
+    by_ll: dict[str, list[Angebot]],
+    lebenslagen: list[Lebenslage],
+    stellen: list[Organisationseinheit],
+) -> Iterator[Seite]:
+    top = [a for key in portal.settings.top_leika for a in angebote if key in a.leistung.leika]
+    kinder = _kinder(portal, subsite)
+    yield Seite(
+        "start.html",
+        subsite,
+        "",
+        sprache,
+        {
+            "lebenslagen": lebenslagen,
+            "anzahl": {code: len(v) for code, v in by_ll.items()},
+            "top": top,
+            "rathaus": portal.rathaus(subsite) if not subsite.ist_land else None,
+            "kinder": kinder,
+            "anzahl_leistungen": len(angebote),
+        },
+    )
+    for ll in lebenslagen:
+        yield Seite(
+            "lebenslage.html",
+            subsite,
+            portal.lebenslage_rest(ll),
+            sprache,
+            {
+                "lebenslage": ll,
+                "angebote": sortiert(by_ll[ll.code], sprache),
+            },
+        )
+    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache)})
+    yield Seite(
+        "behoerden.html",
+        subsite,
+        "behoerden/",
+        sprache,
+        {
+            "stellen": sorted(stellen, key=lambda oe: sort_key(oe.namen.de)),
+        },
+    )
+    yield Seite("suche.html", subsite, "suche/", sprache, {})
+    yield Seite("404.html", subsite, "404.html", sprache, {}, sitemap=False)
+    for lb in portal.eigene_leistungen(subsite):
+        # own Gebiet: its offices; on the Land portal without a Land-level office: the general description
+        angebot = portal.angebot(lb, subsite.gebiet.ars)
+        yield Seite(
+            "leistung.html",
+            subsite,
+            portal.leistung_rest(lb),
+            sprache,
+            {
+                "lb": lb,
+                "angebot": angebot,
+                "lebenslagen": portal.lebenslagen_von(lb),
+            },
+        )
+    for oe in portal.stellen_von(subsite):
+        if portal.stellen_heimat[oe.ref.key] is not subsite:
+            continue
+        yield Seite(
+            "stelle.html",
+            subsite,
+            portal.stelle_ort(oe)[1],
+            sprache,
+            {
+                "oe": oe,
+                "leistungen": sorted(
+                    portal.leistungen_der_stelle(oe), key=lambda lg: sort_key(_name(lg[0], sprache))
+                ),
+            },
+        )
+    if subsite.ist_land:
+        yield Seite("orte.html", subsite, "orte/", sprache, {"kreise": _orte(portal)})
+        for oe in portal.oes.values():
+            if portal.stellen_heimat[oe.ref.key] is subsite and oe not in portal.stellen_von(subsite):
+                yield Seite(
+                    "stelle.html",
+                    subsite,
+                    portal.stelle_ort(oe)[1],
+                    sprache,
+                    {
+                        "oe": oe,
+                        "leistungen": [],
+                    },
+                )
+
+
+def _kinder(portal: Portal, subsite: Subsite) -> list[Subsite]:
+    """The subsites directly below: a Kreis's Gemeinden, the Land's Kreise and kreisfreie Städte."""
+    out = []
+    for other in portal.subsites.values():
+        parent = other.gebiet.uebergeordnet
+        if other.gebiet.art is GebietArt.REGIERUNGSBEZIRK:
+            continue
+        if subsite.ist_land:
+            if other.gebiet.art is GebietArt.KREIS or (
+                other.gebiet.art is GebietArt.GEMEINDE and other.gebiet.kreisfrei
+            ):
+                out.append(other)
+        elif parent == subsite.gebiet.ars:
+            out.append(other)
+    return sorted(out, key=lambda s: sort_key(s.gebiet.kurzname))
+
+
+def _orte(portal: Portal) -> list[tuple[Subsite, list[Subsite]]]:
+    """Every place with a subsite, by Kreis (a kreisfreie Stadt stands alone)."""
+    groups: dict[str, list[Subsite]] = defaultdict(list)
+    for s in portal.subsites.values():
+        if s.gebiet.art is GebietArt.GEMEINDE and not s.gebiet.kreisfrei and s.gebiet.uebergeordnet:
+            groups[s.gebiet.uebergeordnet].append(s)
+    out = []
+    for s in portal.subsites.values():
+        if s.gebiet.art is GebietArt.KREIS or (s.gebiet.art is GebietArt.GEMEINDE and s.gebiet.kreisfrei):
+            out.append((s, sorted(groups.get(s.gebiet.ars, []), key=lambda g: sort_key(g.gebiet.kurzname))))
+    return sorted(out, key=lambda kv: sort_key(kv[0].gebiet.kurzname))

@@ -1,0 +1,66 @@
+"""HTML from the data, made safe with an allow-list (nh3, the Rust ammonia sanitiser).
+
+No script, style, iframe, form or event handler survives; links only with http, https, mailto and tel;
+every link gets ``rel="noopener noreferrer"``; headings in the data are dropped (their text stays), so the
+page's heading order stays ours.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markupsafe import Markup
+
+TAGS = {
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "abbr",
+    "span",
+    "sub",
+    "sup",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+}
+ATTRIBUTES = {"a": {"href", "title", "hreflang", "lang"}, "abbr": {"title"}, "th": {"scope"}, "*": {"lang"}}
+SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def clean_html(html: str | None) -> Markup:
+    if not html:
+        return Markup("")
+    cleaned = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "svg", "math", "noscript"},
+    )
+    return Markup(cleaned)  # noqa: S704 - the output of the allow-list sanitiser
+
+
+def plain_text(html: str | None) -> str:
+    """Text without any markup (for meta descriptions and JSON-LD)."""
+    if not html:
+        return ""
+    text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
+    return " ".join(
+        text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').split()
+    )

@@ -1,0 +1,296 @@
+"""The portal's structure, computed once from the store: subsites, who is responsible where, page paths.
+
+A page is rendered once per (Leistung, Gebiet that has a Zustaendigkeit for it) and language, plus one
+Land-level page per Leistung (the Land's own services with their office, or the general description with
+the hint to choose a place). For a place, the responsible office for a Leistung is the Zustaendigkeit whose
+Gebiet is the most specific one that contains the place (Gemeinde, then Kreis, then Regierungsbezirk, then
+Land). Output grows with the Zustaendigkeiten, not with Leistungen x Gemeinden.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from content_sync.gebiete import Gebietsverzeichnis, pad, verzeichnis
+from content_sync.models import (
+    Gebiet,
+    GebietArt,
+    Leistung,
+    Leistungsadressat,
+    Onlinedienst,
+    Organisationseinheit,
+    ZielArt,
+    Zustaendigkeit,
+)
+from content_sync.store import Store
+
+from .settings import PortalPagesSettings
+from .urls import RESERVED, objekt_slug, slugify
+
+LAND_ARS = "060000000000"
+
+
+@dataclass(frozen=True)
+class Lebenslage:
+    code: str
+    zielgruppe: str  # buerger | unternehmen
+    name: dict[str, str]
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name.get("de", self.code))
+
+
+@dataclass
+class Subsite:
+    gebiet: Gebiet
+    slug: str  # '' for the Land portal at the root
+
+    @property
+    def path(self) -> str:
+        return f"{self.slug}/" if self.slug else ""
+
+    @property
+    def ist_land(self) -> bool:
+        return self.gebiet.art is GebietArt.LAND
+
+
+@dataclass
+class Angebot:
+    """What a place's residents get for one Leistung: where the page is and who is responsible."""
+
+    leistung: Leistung
+    gebiet: Gebiet | None  # the Gebiet of the responsible Zustaendigkeit (None: nobody known)
+    subsite: Subsite  # where the service page to link to lives
+    stellen: list[Organisationseinheit] = field(default_factory=list)
+    onlinedienste: list[Onlinedienst] = field(default_factory=list)
+
+
+def _load_yaml(path: Path | None, bundled: str) -> object:
+    if path is not None:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = resources.files("content_sync.data").joinpath(bundled).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+class Portal:
+    """Everything the templates need, read from the store once."""
+
+    def __init__(
+        self, settings: PortalPagesSettings, store: Store, gebiete: Gebietsverzeichnis | None = None
+    ):
+        self.settings = settings
+        self.gebiete = gebiete or verzeichnis()
+        self.leistungen: dict[str, Leistung] = {lb.ref.key: lb for lb in store.leistungen()}
+        self.oes: dict[str, Organisationseinheit] = {oe.ref.key: oe for oe in store.organisationseinheiten()}
+        self.ods: dict[str, Onlinedienst] = {od.ref.key: od for od in store.onlinedienste()}
+        self.zustaendigkeiten: list[Zustaendigkeit] = list(store.zustaendigkeiten())
+        self.lebenslagen = [
+            Lebenslage(e["code"], e["zielgruppe"], dict(e["name"]))
+            for e in _load_yaml(settings.lebenslagen, "lebenslagen.yaml")  # type: ignore[union-attr]
+        ]
+        self._pvlagen: dict[str, str] = {
+            str(k): str(v)
+            for k, v in (_load_yaml(settings.pvlagen_mapping, "pvlagen_mapping.yaml") or {}).items()  # type: ignore[union-attr]
+        }
+        # (leistung key, padded gebiet ARS) -> Zustaendigkeiten
+        self._zst: dict[tuple[str, str], list[Zustaendigkeit]] = defaultdict(list)
+        for z in self.zustaendigkeiten:
+            for g in z.gebiete:
+                if self.gebiete.get(g) is not None:
+                    self._zst[(z.leistung.key, pad(g))].append(z)
+        self.subsites = self._subsites()
+
+    # --- Lebenslagen ------------------------------------------------------------------------------------
+
+    @cached_property
+    def lebenslagen_by_code(self) -> dict[str, Lebenslage]:
+        return {ll.code: ll for ll in self.lebenslagen}
+
+    def lebenslagen_von(self, lb: Leistung) -> list[Lebenslage]:
+        codes = [k.id for k in lb.kategorien if k.id in self.lebenslagen_by_code]
+        codes += [self._pvlagen[c.code] for c in lb.klassifizierung if c.code in self._pvlagen]
+        return [self.lebenslagen_by_code[c] for c in dict.fromkeys(codes)]
+
+    def zielgruppen(self, lb: Leistung) -> set[str]:
+        out = {ll.zielgruppe for ll in self.lebenslagen_von(lb)}
+        if Leistungsadressat.BUERGER in lb.adressaten:
+            out.add("buerger")
+        if Leistungsadressat.UNTERNEHMEN in lb.adressaten:
+            out.add("unternehmen")
+        return out
+
+    # --- subsites ---------------------------------------------------------------------------------------
+
+    def _subsites(self) -> dict[str, Subsite]:
+        wanted = self.settings.gebiete
+        gemeinden = [
+            g
+            for g in self.gebiete.by_art(GebietArt.GEMEINDE)
+            if (g.bevoelkerung or 0) > 0 and (not wanted or any(g.ars.startswith(p) for p in wanted))
+        ]
+        chosen: dict[str, Gebiet] = {}
+        for g in gemeinden:
+            for member in self.gebiete.kette(g.ars):
+                chosen[member.ars] = member
+        for _lb, ars in self._zst:  # every Gebiet with a Zustaendigkeit has pages (within the selection)
+            g = self.gebiete.get(ars)
+            if g is None or (
+                g.art is GebietArt.GEMEINDE and wanted and not any(ars.startswith(p) for p in wanted)
+            ):
+                continue
+            for member in self.gebiete.kette(ars):
+                chosen.setdefault(member.ars, member)
+        land = self.gebiete.get(LAND_ARS)
+        assert land is not None
+        chosen[land.ars] = land
+        subsites: dict[str, Subsite] = {}
+        used = set(RESERVED)
+        order = {GebietArt.LAND: 0, GebietArt.REGIERUNGSBEZIRK: 1, GebietArt.KREIS: 2, GebietArt.GEMEINDE: 3}
+        for g in sorted(chosen.values(), key=lambda g: (order[g.art], g.ars)):
+            if g.art is GebietArt.LAND:
+                subsites[g.ars] = Subsite(g, "")
+                continue
+            slug = slugify(g.kurzname)
+            if slug in used:
+                kreis = self.gebiete.get(g.uebergeordnet or "")
+                slug = f"{slug}-{slugify(kreis.kurzname)}" if kreis else f"{slug}-{g.ars}"
+            if slug in used:
+                slug = f"{slug}-{g.ars}"
+            used.add(slug)
+            subsites[g.ars] = Subsite(g, slug)
+        return subsites
+
+    @property
+    def land(self) -> Subsite:
+        return self.subsites[LAND_ARS]
+
+    def subsite_fuer(self, ars: str) -> Subsite | None:
+        return self.subsites.get(pad(ars))
+
+    # --- responsibility ---------------------------------------------------------------------------------
+
+    def zustaendig(self, lb: Leistung, ars: str) -> tuple[Gebiet, list[Zustaendigkeit]] | None:
+        """The most specific Gebiet containing ``ars`` that has Zustaendigkeiten for ``lb``, with them."""
+        for g in self.gebiete.kette(ars):
+            found = self._zst.get((lb.ref.key, g.ars))
+            if found:
+                return g, found
+        return None
+
+    def angebot(self, lb: Leistung, ars: str) -> Angebot:
+        found = self.zustaendig(lb, ars)
+        if found is None:
+            return Angebot(lb, None, self.land)
+        gebiet, zst = found
+        stellen = [
+            self.oes[z.ziel.key]
+            for z in zst
+            if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT and z.ziel.key in self.oes
+        ]
+        ods = self._onlinedienste(lb, ars)
+        sub = self.subsites.get(gebiet.ars) or self.land
+        return Angebot(lb, gebiet, sub, _unique(stellen), ods)
+
+    def _onlinedienste(self, lb: Leistung, ars: str) -> list[Onlinedienst]:
+        out: list[Onlinedienst] = []
+        for g in self.gebiete.kette(ars):
+            for z in self._zst.get((lb.ref.key, g.ars), []):
+                if z.ziel_art is ZielArt.ONLINEDIENST and z.ziel.key in self.ods:
+                    out.append(self.ods[z.ziel.key])
+        return _unique(out)
+
+    def angebote(self, subsite: Subsite) -> list[Angebot]:
+        """Every Leistung for the residents of a subsite, each with its responsible level."""
+        return [self.angebot(lb, subsite.gebiet.ars) for lb in self.leistungen.values()]
+
+    def eigene_leistungen(self, subsite: Subsite) -> list[Leistung]:
+        """Leistungen with a Zustaendigkeit for exactly this subsite's Gebiet: they get pages here."""
+        if subsite.ist_land:
+            return list(self.leistungen.values())
+        return [lb for lb in self.leistungen.values() if (lb.ref.key, subsite.gebiet.ars) in self._zst]
+
+    def stellen_von(self, subsite: Subsite) -> list[Organisationseinheit]:
+        """Offices whose page lives in this subsite: those responsible for its own Gebiet."""
+        keys = {
+            z.ziel.key
+            for (_lb, ars), zs in self._zst.items()
+            if ars == subsite.gebiet.ars
+            for z in zs
+            if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT
+        }
+        return [self.oes[k] for k in sorted(keys) if k in self.oes]
+
+    @cached_property
+    def stellen_heimat(self) -> dict[str, Subsite]:
+        """The subsite where each office's page lives (its most specific responsible Gebiet)."""
+        order = {GebietArt.GEMEINDE: 0, GebietArt.KREIS: 1, GebietArt.REGIERUNGSBEZIRK: 2, GebietArt.LAND: 3}
+        home: dict[str, Subsite] = {}
+        for (_lb, ars), zs in sorted(self._zst.items()):
+            sub = self.subsites.get(ars)
+            if sub is None:
+                continue
+            for z in zs:
+                if z.ziel_art is not ZielArt.ORGANISATIONSEINHEIT:
+                    continue
+                current = home.get(z.ziel.key)
+                if current is None or order[sub.gebiet.art] < order[current.gebiet.art]:
+                    home[z.ziel.key] = sub
+        for key in self.oes:
+            home.setdefault(key, self.land)
+        return home
+
+    def leistungen_der_stelle(self, oe: Organisationseinheit) -> list[tuple[Leistung, Gebiet]]:
+        out = []
+        for (lb_key, ars), zs in sorted(self._zst.items()):
+            if any(z.ziel.key == oe.ref.key for z in zs) and lb_key in self.leistungen:
+                gebiet = self.gebiete.get(ars)
+                assert gebiet is not None
+                out.append((self.leistungen[lb_key], gebiet))
+        return out
+
+    def rathaus(self, subsite: Subsite) -> Organisationseinheit | None:
+        """The town hall's contact: the office with the most Zustaendigkeiten for this Gebiet."""
+        counts: dict[str, int] = defaultdict(int)
+        for (_lb, ars), zs in self._zst.items():
+            if ars == subsite.gebiet.ars:
+                for z in zs:
+                    if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT and z.ziel.key in self.oes:
+                        counts[z.ziel.key] += 1
+        if not counts:
+            return None
+        best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return self.oes[best]
+
+    # --- paths: (subsite, rest); the language folder goes between them (urls.sprach_prefix) ------------
+
+    @staticmethod
+    def leistung_rest(lb: Leistung, name: str | None = None) -> str:
+        return f"leistungen/{objekt_slug(name or lb.namen.de or lb.leika[0], lb.ref.id)}/"
+
+    def stelle_ort(self, oe: Organisationseinheit, name: str | None = None) -> tuple[Subsite, str]:
+        return self.stellen_heimat[oe.ref.key], f"behoerden/{objekt_slug(name or oe.namen.de, oe.ref.id)}/"
+
+    @staticmethod
+    def lebenslage_rest(ll: Lebenslage) -> str:
+        return f"lebenslagen/{ll.slug}/"
+
+
+T = TypeVar("T")
+
+
+def _unique(items: list[T]) -> list[T]:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
