@@ -4,6 +4,7 @@ group ``portal.commands`` (content_sync itself never imports Pelican)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import logging
@@ -95,8 +96,6 @@ def run_serve(args: argparse.Namespace, _settings: Any) -> int:
     handler = functools.partial(_Handler, directory=str(root))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
         print(f"Serving {root} at http://127.0.0.1:{args.port}/ (Ctrl+C stops)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return EXIT_OK
