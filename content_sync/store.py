@@ -425,6 +425,14 @@ class Store:
         )
         return [dict(r) for r in rows]
 
+    def versions(self, model: type[M], key: str) -> list[M]:
+        """Every earlier and the current version of an object, oldest first (deletions left out)."""
+        rows = self.db.execute(
+            "SELECT data FROM history WHERE klasse=? AND key=? AND data IS NOT NULL ORDER BY version",
+            (model.__name__, key),
+        )
+        return [model.model_validate_json(r["data"]) for r in rows]
+
     def snapshot(self) -> list[tuple[str, str, int, str]]:
         """Every current object as (klasse, key, version, hash): what tests compare before and after."""
         rows = self.db.execute("SELECT klasse, key, version, hash FROM objects ORDER BY klasse, key")

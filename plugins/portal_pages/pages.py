@@ -133,32 +133,19 @@ def _subsite_seiten(
     for lb in portal.eigene_leistungen(subsite):
         # own Gebiet: its offices; on the Land portal without a Land-level office: the general description
         angebot = portal.angebot(lb, subsite.gebiet.ars)
-        yield Seite(
-            "leistung.html",
-            subsite,
-            portal.leistung_rest(lb),
-            sprache,
-            {
-                "lb": lb,
-                "angebot": angebot,
-                "lebenslagen": portal.lebenslagen_von(lb),
-            },
-        )
+        rest = portal.leistung_rest(lb)
+        data = {"lb": lb, "angebot": angebot, "lebenslagen": portal.lebenslagen_von(lb)}
+        yield Seite("leistung.html", subsite, rest, sprache, data)
+        alte = [portal.leistung_rest(lb, alt) for alt in portal.fruehere_namen.get(lb.ref.key, [])]
+        yield from _weiterleitungen(subsite, sprache, rest, alte)
     for oe in portal.stellen_von(subsite):
         if portal.stellen_heimat[oe.ref.key] is not subsite:
             continue
-        yield Seite(
-            "stelle.html",
-            subsite,
-            portal.stelle_ort(oe)[1],
-            sprache,
-            {
-                "oe": oe,
-                "leistungen": sorted(
-                    portal.leistungen_der_stelle(oe), key=lambda lg: sort_key(_name(lg[0], sprache))
-                ),
-            },
-        )
+        rest = portal.stelle_ort(oe)[1]
+        leistungen = sorted(portal.leistungen_der_stelle(oe), key=lambda lg: sort_key(_name(lg[0], sprache)))
+        yield Seite("stelle.html", subsite, rest, sprache, {"oe": oe, "leistungen": leistungen})
+        alte = [portal.stelle_ort(oe, alt)[1] for alt in portal.fruehere_namen.get(oe.ref.key, [])]
+        yield from _weiterleitungen(subsite, sprache, rest, alte)
     if subsite.ist_land:
         yield Seite("orte.html", subsite, "orte/", sprache, {"kreise": _orte(portal)})
         for oe in portal.oes.values():
@@ -173,6 +160,13 @@ def _subsite_seiten(
                         "leistungen": [],
                     },
                 )
+
+
+def _weiterleitungen(subsite: Subsite, sprache: Sprache, ziel: str, alte: list[str]) -> Iterator[Seite]:
+    """A changed title changes the slug: the old URL keeps working as a redirect page to the new one."""
+    for alt in alte:
+        if alt != ziel:
+            yield Seite("weiterleitung.html", subsite, alt, sprache, {"ziel": ziel}, sitemap=False)
 
 
 def _kinder(portal: Portal, subsite: Subsite) -> list[Subsite]:

@@ -107,6 +107,14 @@ class Portal:
                 if self.gebiete.get(g) is not None:
                     self._zst[(z.leistung.key, pad(g))].append(z)
         self.subsites = self._subsites()
+        self.fruehere_namen: dict[str, list[str]] = {}
+        for kind, objects in (("Leistung", self.leistungen), ("Organisationseinheit", self.oes)):
+            model = Leistung if kind == "Leistung" else Organisationseinheit
+            for key, obj in objects.items():
+                names = [v.namen.de for v in store.versions(model, key)]
+                old = [n for n in dict.fromkeys(names) if n and n != obj.namen.de]
+                if old:
+                    self.fruehere_namen[key] = old
 
     # --- Lebenslagen ------------------------------------------------------------------------------------
 
