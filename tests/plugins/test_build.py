@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from content_sync.sync import run_sync
 from plugins.portal_pages.commands import build_site
-from tests.conftest import DEMO, ROOT, document, leistung_xml
+from tests.conftest import ROOT, document, leistung_xml
 
 SERVICE = "wanfried/leistungen/personalausweis-beantragen--lb-1001/"
 LANGS = {

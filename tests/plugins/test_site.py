@@ -86,7 +86,7 @@ def test_lebenslagen_from_kategorie_and_pvlagen_mapping(portal):
 
 
 def test_settings_fail_loudly_on_a_wrong_key(demo_store):
-    with pytest.raises(PluginConfigError, match="PORTAL_PAGES.stroe"):
+    with pytest.raises(PluginConfigError, match=r"PORTAL_PAGES\.stroe"):
         PortalPagesSettings.from_pelican({"PORTAL_PAGES": {"store": str(demo_store), "stroe": "x"}})
     with pytest.raises(PluginConfigError, match="missing"):
         PortalPagesSettings.from_pelican({})
