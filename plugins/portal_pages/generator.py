@@ -52,24 +52,7 @@ class PortalPagesGenerator(Generator):
     # --- rendering --------------------------------------------------------------------------------------
 
     def _environments(self) -> dict[str, Environment]:
-        theme = Path(self.settings.get("THEME", THEME_ROOT))
-        translations = theme / "translations"
-        compile_catalogs(translations)
-        helpers = {
-            "url": _url,
-            "url_in": _url_in,
-            "leistung_url": _leistung_url,
-            "stelle_url": _stelle_url,
-            "lebenslage_url": _lebenslage_url,
-            "href": href,
-        }
-        envs = {}
-        for s in self.config.sprachen:
-            env = environment([theme / "templates"], translations, s, helpers)
-            env.filters.update(FILTERS)
-            env.tests.update(TESTS)
-            envs[s.code] = env
-        return envs
+        return make_environments(Path(self.settings.get("THEME", THEME_ROOT)), self.config.sprachen)
 
     def generate_output(self, writer: Any) -> None:
         assert self.portal is not None
@@ -166,6 +149,27 @@ class PortalPagesGenerator(Generator):
 
 def _is_rb(sub: Subsite) -> bool:
     return sub.gebiet.art.value == "regierungsbezirk"
+
+
+def make_environments(theme: Path, sprachen: list[Sprache]) -> dict[str, Environment]:
+    """One Jinja2 environment per language, with the theme's catalogs, filters and URL helpers."""
+    translations = theme / "translations"
+    compile_catalogs(translations)
+    helpers = {
+        "url": _url,
+        "url_in": _url_in,
+        "leistung_url": _leistung_url,
+        "stelle_url": _stelle_url,
+        "lebenslage_url": _lebenslage_url,
+        "href": href,
+    }
+    envs = {}
+    for s in sprachen:
+        env = environment([theme / "templates"], translations, s, helpers)
+        env.filters.update(FILTERS)
+        env.tests.update(TESTS)
+        envs[s.code] = env
+    return envs
 
 
 @pass_context

@@ -1,0 +1,137 @@
+"""Render tests per component: each macro with example data, in German and Arabic, against small fragment
+snapshots in tests/plugins/snapshots/. After an intended change: UPDATE_SNAPSHOTS=1 pytest tests/plugins."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from content_sync.models import (
+    Anschrift,
+    Kommunikation,
+    Kosten,
+    Leistung,
+    Mehrsprachig,
+    ObjektRef,
+    Oeffnungszeit,
+    Onlinedienst,
+    OnlinedienstLink,
+    Organisationseinheit,
+    Textmodul,
+)
+from content_sync.store import Store
+from plugins.portal_pages.generator import make_environments
+from plugins.portal_pages.settings import DEFAULT_SPRACHEN, PortalPagesSettings
+from plugins.portal_pages.site import Angebot, Portal
+from tests.conftest import ROOT
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+SPRACHEN = {s.code: s for s in DEFAULT_SPRACHEN}
+
+OE = Organisationseinheit(
+    ref=ObjektRef(agency="DEMO-HE", id="OE-0321"),
+    namen=Mehrsprachig({"de": "Stadtverwaltung Wanfried", "en": "Town of Wanfried"}),
+    anschriften=(Anschrift(typ="002", strasse="Marktstraße", hausnummer="2", plz="37281", ort="Wanfried"),),
+    kommunikation=(
+        Kommunikation(kanal="telefon", kennung="+49 5655 000-110", zusatz=Mehrsprachig({"de": "Zentrale"})),
+        Kommunikation(kanal="email", kennung="buergerbuero@wanfried.example"),
+        Kommunikation(kanal="web", kennung="javascript:alert(1)"),
+    ),
+    oeffnungszeiten=(
+        Oeffnungszeit(tag="DO", von=time(14), bis=time(18)),
+        Oeffnungszeit(tag="MO", von=time(8), bis=time(12)),
+        Oeffnungszeit(tag="DO", von=time(8), bis=time(12)),
+    ),
+    oeffnungszeiten_text=Mehrsprachig({"de": "und nach Vereinbarung"}),
+    barrierefreiheit=Mehrsprachig({"de": "Stufenloser Zugang"}),
+)
+OD = Onlinedienst(
+    ref=ObjektRef(agency="DEMO-HE", id="OD-1"),
+    namen=Mehrsprachig({"de": "Online beantragen", "en": "Apply online"}),
+    links=(OnlinedienstLink(typ="01", uri="https://antrag.example/pa"),),
+    vertrauensniveau="40",
+)
+LB = Leistung(
+    ref=ObjektRef(agency="DEMO-HE", id="LB-1001"),
+    leika=("99008001012000",),
+    texte={
+        Textmodul.LEISTUNGSNAME: Mehrsprachig(
+            {"de": "Personalausweis beantragen", "en": "Apply for an ID card"}
+        ),
+        Textmodul.TEASER: Mehrsprachig({"de": "<p>Für alle ab <strong>16</strong>.</p>"}),
+        Textmodul.VOLLTEXT: Mehrsprachig({"de": '<p onclick="x()">Text <script>alert(1)</script></p>'}),
+    },
+    kosten=(Kosten(art="fix", betrag=Decimal("46.00")),),
+)
+
+
+@pytest.fixture(scope="module")
+def envs():
+    return make_environments(ROOT / "theme", list(DEFAULT_SPRACHEN))
+
+
+@pytest.fixture(scope="module")
+def portal(demo_store):
+    with Store(demo_store, readonly=True) as store:
+        return Portal(PortalPagesSettings(store=demo_store, gebiete=["06636"]), store)
+
+
+CASES = {
+    "hinweis": '{{ k.hinweis("Ein Hinweis.", "warning", "Achtung") }}',
+    "text-uebersetzt": "{{ k.text(wahl(lb.text('24'))) }}",
+    "text-fallback-bereinigt": "{{ k.text(wahl(lb.text('06'))) }}",
+    "oeffnungszeiten": "{{ k.oeffnungszeiten(oe) }}",
+    "kontakt": "{{ k.kontakt(oe.kommunikation) }}",
+    "kontaktkarte": "{{ k.kontaktkarte(oe) }}",
+    "onlinedienst": "{{ k.onlinedienst(od) }}",
+    "leistungsliste": "{{ k.leistungsliste([angebot]) }}",
+    "sprachwahl": "{{ k.sprachwahl(alternates, sprache) }}",
+    "breadcrumbs": "{{ k.breadcrumbs([('Hessen', ''), ('Wanfried', 'wanfried/')], page_path, 'Seite') }}",
+    "suchformular": "{{ k.suchformular('suche/', 'test') }}",
+}
+
+
+def render(envs, portal, code: str, source: str) -> str:
+    env = envs[code]
+    template = env.from_string('{% import "components/komponenten.html" as k with context %}' + source)
+    sprache = SPRACHEN[code]
+    wanfried = portal.subsites["066360013013"]
+    return template.render(
+        lb=LB,
+        oe=OE,
+        od=OD,
+        sprache=sprache,
+        portal=portal,
+        page_path="wanfried/x/",
+        angebot=Angebot(LB, wanfried.gebiet, wanfried, [OE], [OD]),
+        alternates=[(s, f"../{s.ordner}") for s in DEFAULT_SPRACHEN],
+    ).strip()
+
+
+@pytest.mark.parametrize("code", ["de", "ar"])
+@pytest.mark.parametrize("name", CASES)
+def test_component_snapshot(envs, portal, name, code):
+    out = render(envs, portal, code, CASES[name])
+    lxml_html.fragment_fromstring(out, create_parent="div")  # well-formed enough to parse
+    snapshot = SNAPSHOTS / f"{name}.{code}.html"
+    if os.environ.get("UPDATE_SNAPSHOTS") or not snapshot.exists():
+        snapshot.write_text(out + "\n", encoding="utf-8")
+    assert out + "\n" == snapshot.read_text(encoding="utf-8"), (
+        f"{snapshot} differs (UPDATE_SNAPSHOTS=1 to accept)"
+    )
+
+
+def test_component_behaviour(envs, portal):
+    card = render(envs, portal, "de", CASES["kontaktkarte"])
+    assert 'href="javascript:' not in card and "<bdi>javascript:alert(1)</bdi>" in card  # shown, never linked
+    hours = render(envs, portal, "de", CASES["oeffnungszeiten"])
+    assert hours.index("Montag") < hours.index("Donnerstag")
+    assert hours.index("08:00") < hours.index("14:00")
+    cleaned = render(envs, portal, "ar", CASES["text-fallback-bereinigt"])
+    assert "<script" not in cleaned and "onclick" not in cleaned and 'lang="de"' in cleaned
+    assert render(envs, portal, "ar", CASES["sprachwahl"]).count("aria-current") == 1
