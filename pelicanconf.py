@@ -16,7 +16,7 @@ THEME_STATIC_PATHS = ["static"]
 STATIC_PATHS = []
 DELETE_OUTPUT_DIRECTORY = True
 
-PLUGINS = ["plugins.portal_pages"]
+PLUGINS = ["plugins.portal_pages", "plugins.search_index"]
 
 # Editorial pages (content/pages/<lang>/*.md) are read by Pelican and rendered by portal_pages.
 PAGE_PATHS = ["pages"]

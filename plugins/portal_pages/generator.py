@@ -47,6 +47,7 @@ class PortalPagesGenerator(Generator):
             self.portal = Portal(self.config, store)
         self.seiten = list(seiten(self.portal))
         self.context["portal_seiten"] = self.seiten
+        self.context["portal"] = self.portal
         log.info("portal_pages: %d subsites, %d pages", len(self.portal.subsites), len(self.seiten))
 
     # --- rendering --------------------------------------------------------------------------------------

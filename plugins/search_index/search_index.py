@@ -1,0 +1,179 @@
+"""The search plugin: after portal_pages has read the store, write the lunr indexes, the result data, the
+per-subsite maps and the place chooser data, and the pinned lunr.js files.
+
+Design (measured, see the README's search section): the service texts are the same in every subsite, so
+there is one cacheable index per search language for all services (``suchindex/index-de.json``), the result
+data per page language (``suchindex/docs-<lang>.json``: title, teaser, URL slug), and a small map per subsite
+(``<subsite>/suchkarte.json``: for each service, which subsite's page is responsible). ``orte.json`` lets the
+place chooser turn a PLZ or a place name into a subsite.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from content_sync.models import GebietArt, Textmodul
+from plugins.portal_pages.sanitize import plain_text
+from plugins.portal_pages.settings import PluginConfigError
+from plugins.portal_pages.site import Portal, Subsite
+
+from .documents import FIELDS, dokumente, ref_for
+from .pipeline import german_builder
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
+LUNR_FILES = {
+    "node_modules/lunr/lunr.min.js": "lunr.min.js",
+    "node_modules/lunr-languages/min/lunr.stemmer.support.min.js": "lunr.stemmer.support.min.js",
+    "node_modules/lunr-languages/min/lunr.de.min.js": "lunr.de.min.js",
+    "node_modules/lunr/LICENSE": "LICENSE-lunr.txt",
+    "node_modules/lunr-languages/LICENSE": "LICENSE-lunr-languages.txt",
+}
+
+
+class SearchIndexSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index_sprachen: dict[str, str] = Field(
+        default={"de": "de", "de-x-ls": "de", "ar": "de", "en": "en"},
+        description="page language -> language of the index it searches (indexes: de, en)",
+    )
+    text_woerter: int = Field(default=60, ge=0, description="words of the description indexed per service")
+    teaser_zeichen: int = Field(default=160, ge=40, description="characters of the teaser in the result data")
+
+    @classmethod
+    def from_pelican(cls, settings: dict[str, Any]) -> SearchIndexSettings:
+        try:
+            return cls.model_validate(settings.get("SEARCH_INDEX", {}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"SEARCH_INDEX.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise PluginConfigError(problems) from None
+
+
+def _dump(path: Path, data: object) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode())
+
+
+def build_index(portal: Portal, sprache: str, text_woerter: int) -> dict[str, Any]:
+    """A serialised lunr index over every Leistung: German pipeline for 'de', lunr's English one for 'en'."""
+    from lunr.builder import Builder
+    from lunr.stemmer import stemmer
+    from lunr.stop_word_filter import stop_word_filter
+    from lunr.trimmer import trimmer
+
+    if sprache == "de":
+        builder = german_builder()
+    else:
+        builder = Builder()
+        builder.pipeline.add(trimmer, stop_word_filter, stemmer)
+        builder.search_pipeline.add(stemmer)
+    builder.ref("id")
+    for name, boost in FIELDS.items():
+        builder.field(name, boost=boost)
+    for doc in dokumente(portal.leistungen.values(), sprache, text_woerter):
+        builder.add(doc.as_dict())
+    return builder.build().serialize()
+
+
+def result_data(portal: Portal, sprache: str, teaser_zeichen: int) -> dict[str, list[str]]:
+    out = {}
+    for lb in portal.leistungen.values():
+        name = lb.namen.in_sprache(sprache)
+        teaser = lb.text(Textmodul.TEASER).in_sprache(sprache) or lb.text(Textmodul.KURZTEXT).in_sprache(sprache)
+        text = plain_text(teaser[1]) if teaser else ""
+        if len(text) > teaser_zeichen:
+            text = text[: teaser_zeichen - 1].rsplit(" ", 1)[0] + "…"
+        slug = Portal.leistung_rest(lb).removeprefix("leistungen/").removesuffix("/")
+        out[ref_for(lb)] = [name[1] if name else lb.leika[0], text, slug, name[0] if name else "de"]
+    return out
+
+
+def subsite_map(portal: Portal, subsite: Subsite) -> dict[str, Any]:
+    """For each service: the subsite whose page is responsible for this place, and its label."""
+    targets: list[list[str]] = []
+    index: dict[tuple[str, str], int] = {}
+    entries: dict[str, int] = {}
+    for angebot in portal.angebote(subsite):
+        label = angebot.gebiet.kurzname if angebot.gebiet else ""
+        key = (angebot.subsite.path, label)
+        if key not in index:
+            index[key] = len(targets)
+            targets.append([angebot.subsite.path, label])
+        entries[ref_for(angebot.leistung)] = index[key]
+    return {"z": targets, "e": entries}
+
+
+def places(portal: Portal) -> dict[str, Any]:
+    """The place chooser: every Gemeinde (with its subsite path, '' if it has none) and every PLZ."""
+    orte = []
+    position: dict[str, int] = {}
+    for g in portal.gebiete.by_art(GebietArt.GEMEINDE):
+        if not g.bevoelkerung:
+            continue
+        kreis = portal.gebiete.get(g.uebergeordnet or "")
+        sub = portal.subsites.get(g.ars)
+        position[g.ars] = len(orte)
+        orte.append([g.kurzname, sub.path if sub else "", kreis.kurzname if kreis and not g.kreisfrei else ""])
+    plz = {p: [position[a] for a in ars if a in position] for p, ars in portal.gebiete.alle_plz().items()}
+    return {"o": orte, "p": {k: v for k, v in plz.items() if v}}
+
+
+class SearchIndexGenerator(Generator):
+    def generate_context(self) -> None:
+        self.config = SearchIndexSettings.from_pelican(self.settings)
+
+    def generate_output(self, writer: Any) -> None:
+        portal: Portal | None = self.context.get("portal")
+        if portal is None:
+            raise PluginConfigError("search_index needs portal_pages (list it first in PLUGINS)")
+        out = Path(self.output_path)
+        sizes: dict[str, int] = {}
+        for sprache in sorted(set(self.config.index_sprachen.values())):
+            sizes[f"index-{sprache}"] = _dump(out / "suchindex" / f"index-{sprache}.json",
+                                              build_index(portal, sprache, self.config.text_woerter))
+        for s in portal.settings.sprachen:
+            sizes[f"docs-{s.code}"] = _dump(out / "suchindex" / f"docs-{s.code}.json",
+                                            result_data(portal, s.code, self.config.teaser_zeichen))
+        for subsite in portal.subsites.values():
+            _dump(out / subsite.path / "suchkarte.json", subsite_map(portal, subsite))
+        _dump(out / "orte.json", places(portal))
+        vendor = out / "theme" / "vendor" / "lunr"
+        vendor.mkdir(parents=True, exist_ok=True)
+        for src, name in LUNR_FILES.items():
+            source = ROOT / src
+            if not source.exists():
+                raise PluginConfigError(f"{source} is missing: run 'npm ci'")
+            shutil.copyfile(source, vendor / name)
+        log.info("search index: %s", ", ".join(f"{k} {v:,} B" for k, v in sorted(sizes.items())))
+
+
+def _get_generators(_pelican: Any) -> type[SearchIndexGenerator]:
+    return SearchIndexGenerator
+
+
+def _validate(pelican: Any) -> None:
+    SearchIndexSettings.from_pelican(pelican.settings)
+
+
+SIGNAL_HANDLERS = {
+    "initialized": _validate,
+    "get_generators": _get_generators,
+}
+
+
+def register() -> None:
+    for name, handler in SIGNAL_HANDLERS.items():
+        getattr(signals, name).connect(handler)
