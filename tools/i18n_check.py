@@ -24,9 +24,23 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "theme/babel.cfg"),
-             "-k", "ng:1,2", "--no-location", "-o", str(pot), str(ROOT)],
-            check=True, cwd=ROOT, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                str(ROOT / "theme/babel.cfg"),
+                "-k",
+                "ng:1,2",
+                "--no-location",
+                "-o",
+                str(pot),
+                str(ROOT),
+            ],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
         )
         with pot.open("rb") as fh:
             wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}

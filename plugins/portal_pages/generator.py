@@ -26,7 +26,7 @@ from .i18n import compile_catalogs, environment
 from .pages import Seite, seiten
 from .settings import PortalPagesSettings, Sprache
 from .site import Angebot, Lebenslage, Portal, Subsite
-from .urls import href, relative_root, sprach_prefix
+from .urls import href, relative_root, site_root, sprach_prefix
 
 log = logging.getLogger(__name__)
 THEME_ROOT = Path(__file__).resolve().parents[2] / "theme"
@@ -70,8 +70,10 @@ class PortalPagesGenerator(Generator):
 
     def page_vars(self, seite: Seite) -> dict[str, Any]:
         assert self.portal is not None
+        # where the page's links start: its own path, or the site root for a page served at any address
+        von = site_root(self.config.site_url) if seite.anywhere else seite.path
         alternates = [
-            (s, href(seite.path, sprach_prefix(seite.subsite.path, s.ordner) + seite.rest))
+            (s, href(von, sprach_prefix(seite.subsite.path, s.ordner) + seite.rest))
             for s in self.config.sprachen
         ]
         return {
@@ -80,10 +82,10 @@ class PortalPagesGenerator(Generator):
             "portal": self.portal,
             "config": self.config,
             "subsite": seite.subsite,
-            "page_path": seite.path,
-            "root": relative_root(seite.path),
-            "home": href(seite.path, sprach_prefix(seite.subsite.path, seite.sprache.ordner)),
-            "land_home": href(seite.path, sprach_prefix("", seite.sprache.ordner)),
+            "page_path": von,
+            "root": relative_root(von),
+            "home": href(von, sprach_prefix(seite.subsite.path, seite.sprache.ordner)),
+            "land_home": href(von, sprach_prefix("", seite.sprache.ordner)),
             "alternates": alternates,
             "ls_sprache": next((s for s in self.config.sprachen if s.code == "de-x-ls"), None),
             "breadcrumbs": self.breadcrumbs(seite),

@@ -27,6 +27,7 @@ class Seite:
     sprache: Sprache
     data: dict[str, Any] = field(default_factory=dict)
     sitemap: bool = True
+    anywhere: bool = False  # served at any address (the 404 page): its links start at the site root
 
     @property
     def path(self) -> str:
@@ -129,7 +130,7 @@ def _subsite_seiten(
         },
     )
     yield Seite("suche.html", subsite, "suche/", sprache, {})
-    yield Seite("404.html", subsite, "404.html", sprache, {}, sitemap=False)
+    yield Seite("404.html", subsite, "404.html", sprache, {}, sitemap=False, anywhere=True)
     for lb in portal.eigene_leistungen(subsite):
         # own Gebiet: its offices; on the Land portal without a Land-level office: the general description
         angebot = portal.angebot(lb, subsite.gebiet.ars)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import urllib.parse
 
 TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"}
@@ -63,7 +64,10 @@ def sprach_prefix(subsite_path: str, ordner: str) -> str:
 
 
 def relative_root(path: str) -> str:
-    """From the page at ``path`` back to the output root: ``a/b/`` -> ``../../``; ``a/x.html`` -> ``../``."""
+    """From the page at ``path`` back to the output root: ``a/b/`` -> ``../../``; ``a/x.html`` -> ``../``.
+    A root-absolute ``path`` (a :func:`site_root`) is the root itself."""
+    if path.startswith("/"):
+        return path
     depth = path.count("/")
     return "../" * depth if depth else "./"
 
@@ -71,3 +75,11 @@ def relative_root(path: str) -> str:
 def href(from_path: str, to_path: str) -> str:
     """A relative link from one output path to another (both relative to the output root)."""
     return relative_root(from_path) + to_path
+
+
+def site_root(site_url: str) -> str:
+    """The output root as a root-absolute URL path, where the links of a page served at any address start:
+    the web server answers every missing URL with a 404 page, so its links cannot be relative to the page.
+    ``""`` -> ``/``; ``https://portal.example/hessen`` -> ``/hessen/``."""
+    path = urllib.parse.urlsplit(site_url).path.strip("/")
+    return f"/{path}/" if path else "/"

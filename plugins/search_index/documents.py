@@ -88,19 +88,16 @@ class Vokabular:
 
 def dokumente(leistungen: Iterable[Leistung], sprache: str, text_woerter: int) -> list[Suchdokument]:
     leistungen = sorted(leistungen, key=lambda lb: lb.ref.key)
-    vokabular = Vokabular(
-        t
-        for lb in leistungen
-        for modul in lb.texte.values()
-        for t in modul.root.values()
-    )
+    vokabular = Vokabular(t for lb in leistungen for modul in lb.texte.values() for t in modul.root.values())
     out = []
     for lb in leistungen:
         name = _text(lb.namen, sprache)
         begriffe = [b.begriff for b in lb.begriffe if b.sprache in (sprache, "de")]
         kurz = _text(lb.text(Textmodul.TEASER), sprache) or _text(lb.text(Textmodul.KURZTEXT), sprache)
         haystack = " ".join(words(" ".join([name, *begriffe, kurz])))
-        extra = [k for k, targets in synonyme().items() if any(fold_umlaut(t.lower()) in haystack for t in targets)]
+        extra = [
+            k for k, targets in synonyme().items() if any(fold_umlaut(t.lower()) in haystack for t in targets)
+        ]
         teile = [p for w in words(" ".join([name, *begriffe])) for p in vokabular.teile(w)]
         volltext = _text(lb.text(Textmodul.VOLLTEXT), sprache) or _text(lb.text(Textmodul.KURZTEXT), sprache)
         out.append(

@@ -66,7 +66,12 @@ def stopwoerter() -> frozenset[str]:
 @cache
 def _registered() -> dict[str, object]:
     stop = generate_stop_word_filter(sorted(stopwoerter()), language="de")
-    functions = {"trimmer-de": trimmer_de, "stopWordFilter-de": stop, "umlaut-de": umlaut_de, "stemmer-de": stemmer_de}
+    functions = {
+        "trimmer-de": trimmer_de,
+        "stopWordFilter-de": stop,
+        "umlaut-de": umlaut_de,
+        "stemmer-de": stemmer_de,
+    }
     for name, fn in functions.items():
         Pipeline.register_function(fn, name)
     return functions

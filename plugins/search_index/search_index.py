@@ -92,7 +92,9 @@ def result_data(portal: Portal, sprache: str, teaser_zeichen: int) -> dict[str, 
     out = {}
     for lb in portal.leistungen.values():
         name = lb.namen.in_sprache(sprache)
-        teaser = lb.text(Textmodul.TEASER).in_sprache(sprache) or lb.text(Textmodul.KURZTEXT).in_sprache(sprache)
+        teaser = lb.text(Textmodul.TEASER).in_sprache(sprache) or lb.text(Textmodul.KURZTEXT).in_sprache(
+            sprache
+        )
         text = plain_text(teaser[1]) if teaser else ""
         if len(text) > teaser_zeichen:
             text = text[: teaser_zeichen - 1].rsplit(" ", 1)[0] + "…"
@@ -126,7 +128,9 @@ def places(portal: Portal) -> dict[str, Any]:
         kreis = portal.gebiete.get(g.uebergeordnet or "")
         sub = portal.subsites.get(g.ars)
         position[g.ars] = len(orte)
-        orte.append([g.kurzname, sub.path if sub else "", kreis.kurzname if kreis and not g.kreisfrei else ""])
+        orte.append(
+            [g.kurzname, sub.path if sub else "", kreis.kurzname if kreis and not g.kreisfrei else ""]
+        )
     plz = {p: [position[a] for a in ars if a in position] for p, ars in portal.gebiete.alle_plz().items()}
     return {"o": orte, "p": {k: v for k, v in plz.items() if v}}
 
@@ -142,11 +146,15 @@ class SearchIndexGenerator(Generator):
         out = Path(self.output_path)
         sizes: dict[str, int] = {}
         for sprache in sorted(set(self.config.index_sprachen.values())):
-            sizes[f"index-{sprache}"] = _dump(out / "suchindex" / f"index-{sprache}.json",
-                                              build_index(portal, sprache, self.config.text_woerter))
+            sizes[f"index-{sprache}"] = _dump(
+                out / "suchindex" / f"index-{sprache}.json",
+                build_index(portal, sprache, self.config.text_woerter),
+            )
         for s in portal.settings.sprachen:
-            sizes[f"docs-{s.code}"] = _dump(out / "suchindex" / f"docs-{s.code}.json",
-                                            result_data(portal, s.code, self.config.teaser_zeichen))
+            sizes[f"docs-{s.code}"] = _dump(
+                out / "suchindex" / f"docs-{s.code}.json",
+                result_data(portal, s.code, self.config.teaser_zeichen),
+            )
         for subsite in portal.subsites.values():
             _dump(out / subsite.path / "suchkarte.json", subsite_map(portal, subsite))
         _dump(out / "orte.json", places(portal))
