@@ -59,3 +59,9 @@ PORTAL_PAGES = {
     ],
     "kontakt_email": "redaktion@verwaltungsportal.example",
 }
+
+# The search (plugins/search_index): which index each page language searches (built: de, en).
+SEARCH_INDEX = {
+    "index_sprachen": {"de": "de", "de-x-ls": "de", "ar": "de", "en": "en"},
+    "text_woerter": 60,
+}

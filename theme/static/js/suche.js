@@ -27,9 +27,8 @@
     return state;
   }
 
-  function link(entry, docId, doc) {
-    var target = entry ? d.root + entry[0] + d.ordner + "leistungen/" + doc[2] + "/" : null;
-    return target;
+  function link(entry, doc) {
+    return d.root + entry[0] + d.ordner + "leistungen/" + doc[2] + "/";
   }
 
   function render(data, query) {
@@ -42,7 +41,7 @@
       li.className = "portal-leistungsliste__eintrag";
       var a = document.createElement("a");
       a.className = "kern-link portal-leistungsliste__link";
-      a.href = link(entry, hit.ref, doc);
+      a.href = link(entry, doc);
       a.textContent = doc[0];
       if (doc[3] !== d.sprache) { a.lang = doc[3]; a.dir = "ltr"; }
       li.appendChild(a);
