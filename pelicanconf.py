@@ -14,7 +14,8 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
 STATIC_PATHS = []
-DELETE_OUTPUT_DIRECTORY = True
+# portal_pages deletes what it no longer writes (incremental build: .portal-manifest.json)
+DELETE_OUTPUT_DIRECTORY = False
 
 PLUGINS = ["plugins.portal_pages", "plugins.search_index"]
 

@@ -47,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     p_val = sub.add_parser("validate", help="report every problem in one XZuFi file; touches no store")
     p_val.add_argument("file", type=Path)
     for ep in sorted(entry_points(group="portal.commands"), key=lambda e: e.name):
-        ep.load()(sub)  # e.g. build, serve from the Pelican plugin
+        try:
+            add_command = ep.load()  # e.g. build, serve from the Pelican plugin
+        except (ImportError, AttributeError) as exc:
+            print(f"portal: command {ep.name!r} is not available ({exc})", file=sys.stderr)
+            continue
+        add_command(sub)
     return parser
 
 

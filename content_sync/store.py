@@ -373,6 +373,11 @@ class Store:
         ).fetchone()
         return model.model_validate_json(row["data"]) if row else None
 
+    def hashes(self, klasse: str) -> dict[str, str]:
+        """key -> content hash of every current object of a klasse (what incremental builds compare)."""
+        rows = self.db.execute("SELECT key, hash FROM objects WHERE klasse=?", (klasse,))
+        return {r["key"]: r["hash"] for r in rows}
+
     def keys(self, klasse: str) -> set[str]:
         return {r["key"] for r in self.db.execute("SELECT key FROM objects WHERE klasse=?", (klasse,))}
 

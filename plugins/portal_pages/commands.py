@@ -32,9 +32,18 @@ def build_site(
     settings = read_settings(str(settings_file), override=override)
     t0 = time.perf_counter()
     Pelican(settings).run()
+    from .render import LAST_STATS
+
     out = Path(settings["OUTPUT_PATH"])
-    pages = sum(1 for _ in out.rglob("*.html"))
-    return {"output": out, "pages": pages, "seconds": time.perf_counter() - t0}
+    stats = LAST_STATS[-1] if LAST_STATS else None
+    return {
+        "output": out,
+        "pages": stats.pages if stats else sum(1 for _ in out.rglob("*.html")),
+        "rendered": stats.rendered if stats else None,
+        "deleted": stats.deleted if stats else None,
+        "workers": stats.workers if stats else None,
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def add_build(sub: Any) -> None:
@@ -53,7 +62,11 @@ def run_build(args: argparse.Namespace, _settings: Any) -> int:
     except (PluginConfigError, FileNotFoundError) as exc:
         print(f"portal build: {exc}")
         return EXIT_FAILED
-    print(f"Built {result['pages']} pages into {result['output']} in {result['seconds']:.1f} s.")
+    print(
+        f"Built {result['pages']} pages into {result['output']} in {result['seconds']:.1f} s "
+        f"({result['rendered']} rendered, {result['pages'] - (result['rendered'] or 0)} unchanged, "
+        f"{result['deleted']} deleted, {result['workers']} worker processes)."
+    )
     print("View it with:  .venv/bin/portal serve   (then open http://127.0.0.1:8000/)")
     return EXIT_OK
 

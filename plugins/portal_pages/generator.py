@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .assets import build_assets
 from .filters import FILTERS, TESTS
 from .i18n import compile_catalogs, environment
 from .pages import Seite, seiten
+from .render import Fingerprinter, render_all, tree_hash
 from .settings import PortalPagesSettings, Sprache
 from .site import Angebot, Lebenslage, Portal, Subsite
 from .urls import href, relative_root, site_root, sprach_prefix
@@ -57,16 +59,47 @@ class PortalPagesGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         assert self.portal is not None
+        theme = Path(self.settings.get("THEME", THEME_ROOT))
         envs = self._environments()
-        for seite in self.seiten:
-            self._write(writer, envs[seite.sprache.code], seite)
-        for seite in self.redaktionsseiten():
-            self._write(writer, envs[seite.sprache.code], seite)
+        seiten = [*self.seiten, *self.redaktionsseiten()]
+        base = {k: v for k, v in self.context.items() if k.isupper()}
+        fingerprint = Fingerprinter(self.portal, self._global_hash(theme, base))
+        stats = render_all(
+            seiten,
+            envs=envs,
+            page_vars=self.page_vars,
+            base=base,
+            output=Path(self.output_path),
+            fingerprint=fingerprint,
+            jobs=self.config.jobs or os.cpu_count() or 1,
+            incremental=self.config.incremental,
+        )
+        self.context["portal_render_stats"] = stats
+        log.info(
+            "portal_pages: %d pages, %d rendered, %d unchanged, %d deleted, %d workers",
+            stats.pages,
+            stats.rendered,
+            stats.skipped,
+            stats.deleted,
+            stats.workers,
+        )
         self._write_sitemaps(writer)
 
-    def _write(self, writer: Any, env: Environment, seite: Seite) -> None:
-        template = env.get_template(seite.template)
-        writer.write_file(seite.save_as, template, self.context, **self.page_vars(seite))
+    def _global_hash(self, theme: Path, base: dict[str, Any]) -> str:
+        """Templates, catalogs, static files, this plugin's code, the settings, the site's structure."""
+        assert self.portal is not None
+        files = [
+            p
+            for p in theme.rglob("*")
+            if p.is_file() and p.suffix in (".html", ".po", ".css", ".js") and "vendor" not in p.parts
+        ]
+        files += list(Path(__file__).parent.glob("*.py"))
+        # settings that change pages (not where the store is, nor how many workers render)
+        shown = self.config.model_dump(mode="json", exclude={"store", "jobs", "incremental"})
+        settings = json.dumps(
+            [shown, base.get("SEARCH_INDEX"), base.get("SITENAME")], sort_keys=True, default=str
+        )
+        return tree_hash(files) + settings + self.portal.struktur()
 
     def page_vars(self, seite: Seite) -> dict[str, Any]:
         assert self.portal is not None

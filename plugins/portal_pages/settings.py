@@ -49,6 +49,8 @@ class PortalPagesSettings(BaseModel):
     )
     top_leika: list[str] = Field(default_factory=list, description="LeiKa keys of the most-used services")
     kontakt_email: str = Field(default="", description="feedback address shown in the footer")
+    jobs: int = Field(default=0, ge=0, description="worker processes for rendering (0 = one per CPU core)")
+    incremental: bool = Field(default=True, description="render only pages whose inputs changed")
     lebenslagen: Path | None = Field(default=None, description="taxonomy file (default: the bundled one)")
     pvlagen_mapping: Path | None = Field(default=None, description="PV-Lagen -> Lebenslage mapping file")
 

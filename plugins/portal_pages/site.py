@@ -9,6 +9,7 @@ Land). Output grows with the Zustaendigkeiten, not with Leistungen x Gemeinden.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,6 +93,10 @@ class Portal:
         self.oes: dict[str, Organisationseinheit] = {oe.ref.key: oe for oe in store.organisationseinheiten()}
         self.ods: dict[str, Onlinedienst] = {od.ref.key: od for od in store.onlinedienste()}
         self.zustaendigkeiten: list[Zustaendigkeit] = list(store.zustaendigkeiten())
+        # content hash of every object, keyed by its key: the incremental build's view of change
+        self.hashes: dict[str, str] = {}
+        for klasse in ("Leistung", "Organisationseinheit", "Onlinedienst"):
+            self.hashes.update({f"{klasse}:{k}": h for k, h in store.hashes(klasse).items()})
         self.lebenslagen = [
             Lebenslage(e["code"], e["zielgruppe"], dict(e["name"]))
             for e in _load_yaml(settings.lebenslagen, "lebenslagen.yaml")  # type: ignore[union-attr]
@@ -175,6 +180,17 @@ class Portal:
             used.add(slug)
             subsites[g.ars] = Subsite(g, slug)
         return subsites
+
+    def struktur(self) -> str:
+        """The site's shape (subsites, where offices live, old names): part of every page's fingerprint."""
+        return json.dumps(
+            [
+                [[s.gebiet.ars, s.slug] for s in self.subsites.values()],
+                sorted((k, s.path) for k, s in self.stellen_heimat.items()),
+                sorted(self.fruehere_namen.items()),
+            ],
+            separators=(",", ":"),
+        )
 
     @property
     def land(self) -> Subsite:

@@ -1,0 +1,254 @@
+"""Rendering: parallel by subsite, incremental by fingerprint.
+
+Each page has a fingerprint: a hash of everything it is made from: the template set and catalogs, the
+settings, the site's structure, and the content hashes of the objects in its data (the store hashes every
+object). A manifest in the output folder (``.portal-manifest.json``) maps each written file to its fingerprint.
+A page whose fingerprint is unchanged and whose file is there is not rendered again; a file in the manifest
+that no page produces any more is deleted. Rendering is partitioned by subsite and runs in worker processes
+(fork: the workers inherit the portal and the compiled templates, nothing is pickled on the way in).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from pydantic import BaseModel
+
+from content_sync.models import Gebiet, Leistung, Textmodul
+
+from .pages import Seite
+from .site import Angebot, Lebenslage, Portal, Subsite
+
+log = logging.getLogger(__name__)
+MANIFEST = ".portal-manifest.json"
+
+
+# --- fingerprints ---------------------------------------------------------------------------------------
+
+
+def tree_hash(paths: Iterable[Path]) -> str:
+    """A hash of files' names and bytes (templates, catalogs, CSS): any change re-renders every page."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class Fingerprinter:
+    """Turns a page's data into a stable digest, using the store's content hash for every object."""
+
+    def __init__(self, portal: Portal, global_hash: str) -> None:
+        self.portal = portal
+        self.global_hash = global_hash
+        self._memo: dict[int, str] = {}
+
+    def _obj(self, value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            ref = getattr(value, "ref", None)
+            if ref is not None:
+                key = f"{type(value).__name__}:{ref.key}"
+                known = self.portal.hashes.get(key)
+                if known:
+                    return ["obj", key, known]
+            key = id(value)
+            if key not in self._memo:
+                self._memo[key] = hashlib.sha256(value.model_dump_json().encode()).hexdigest()
+            return ["model", self._memo[key]]
+        if isinstance(value, Subsite):
+            return ["subsite", value.gebiet.ars, value.slug]
+        if isinstance(value, Gebiet):
+            return ["gebiet", value.ars]
+        if isinstance(value, Lebenslage):
+            return ["lebenslage", value.code]
+        if isinstance(value, Angebot):
+            # where an Angebot appears, the page shows the service's name and teaser, not its whole text
+            return [
+                "angebot",
+                self._summary(value.leistung),
+                value.gebiet.ars if value.gebiet else None,
+                value.subsite.path,
+                [self._obj(s) for s in value.stellen],
+                [self._obj(o) for o in value.onlinedienste],
+            ]
+        if isinstance(value, dict):
+            return [[str(k), self._obj(v)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [self._obj(v) for v in value]
+            return sorted(items, key=json.dumps) if isinstance(value, set | frozenset) else items
+        if dataclasses.is_dataclass(value):
+            return self._obj(dataclasses.asdict(value))
+        if hasattr(value, "content") and hasattr(value, "slug"):  # a Pelican page
+            return [
+                "page",
+                value.slug,
+                value.lang,
+                hashlib.sha256(str(value.content).encode()).hexdigest(),
+                str(value.title),
+            ]
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        return repr(value)
+
+    def _summary(self, lb: Leistung) -> str:
+        key = id(lb)
+        if key not in self._memo:
+            shown = [
+                lb.ref.key,
+                lb.namen.root,
+                lb.text(Textmodul.TEASER).root,
+                lb.text(Textmodul.KURZTEXT).root,
+                list(lb.leika),
+            ]
+            self._memo[key] = hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+        return self._memo[key]
+
+    def __call__(self, seite: Seite) -> str:
+        payload = [
+            self.global_hash,
+            seite.template,
+            seite.subsite.path,
+            seite.rest,
+            seite.sprache.code,
+            seite.anywhere,
+            self._obj(seite.data),
+        ]
+        return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def _safe_target(output: Path, save_as: str) -> Path:
+    target = (output / save_as).resolve()
+    if not target.is_relative_to(output.resolve()):
+        raise ValueError(f"refusing to write outside the output folder: {save_as!r}")
+    return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+@dataclasses.dataclass
+class RenderStats:
+    pages: int = 0
+    rendered: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    workers: int = 1
+
+
+LAST_STATS: list[RenderStats] = []  # the figures of the last render in this process (for `portal build`)
+
+# The state the workers inherit through fork.
+_JOB: dict[str, Any] = {}
+
+
+def _render_partition(indices: list[int]) -> list[str]:
+    seiten: list[Seite] = _JOB["seiten"]
+    envs: dict[str, Environment] = _JOB["envs"]
+    page_vars: Callable[[Seite], dict[str, Any]] = _JOB["page_vars"]
+    output: Path = _JOB["output"]
+    base: dict[str, Any] = _JOB["base"]
+    written = []
+    for i in indices:
+        seite = seiten[i]
+        template = envs[seite.sprache.code].get_template(seite.template)
+        text = template.render({**base, **page_vars(seite)})
+        write_atomic(_safe_target(output, seite.save_as), text)
+        written.append(seite.save_as)
+    return written
+
+
+def render_all(
+    seiten: list[Seite],
+    *,
+    envs: dict[str, Environment],
+    page_vars: Callable[[Seite], dict[str, Any]],
+    base: dict[str, Any],
+    output: Path,
+    fingerprint: Callable[[Seite], str],
+    jobs: int,
+    incremental: bool = True,
+) -> RenderStats:
+    output.mkdir(parents=True, exist_ok=True)
+    manifest_file = output / MANIFEST
+    old: dict[str, str] = {}
+    if incremental and manifest_file.exists():
+        try:
+            old = json.loads(manifest_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            log.warning("%s unreadable: rendering every page", manifest_file)
+    new: dict[str, str] = {}
+    todo: list[int] = []
+    for i, seite in enumerate(seiten):
+        digest = fingerprint(seite)
+        if seite.save_as in new:
+            raise ValueError(f"two pages would be written to {seite.save_as}")
+        new[seite.save_as] = digest
+        if old.get(seite.save_as) != digest or not (output / seite.save_as).exists():
+            todo.append(i)
+    stats = RenderStats(pages=len(seiten), rendered=len(todo), skipped=len(seiten) - len(todo))
+    # preload the templates so the forked workers inherit them compiled
+    for env in envs.values():
+        for name in {s.template for s in seiten}:
+            env.get_template(name)
+    _JOB.update(seiten=seiten, envs=envs, page_vars=page_vars, output=output, base=base)
+    partitions = _partition(seiten, todo, jobs)
+    stats.workers = min(jobs, len(partitions)) or 1
+    try:
+        if stats.workers > 1:
+            with multiprocessing.get_context("fork").Pool(stats.workers) as pool:
+                for _ in pool.imap_unordered(_render_partition, partitions):
+                    pass
+        else:
+            for part in partitions:
+                _render_partition(part)
+    finally:
+        _JOB.clear()
+    for gone in sorted(set(old) - set(new)):
+        target = _safe_target(output, gone)
+        if target.exists():
+            target.unlink()
+            stats.deleted += 1
+            _remove_empty_parents(target.parent, output)
+    write_atomic(manifest_file, json.dumps(new, sort_keys=True, separators=(",", ":")))
+    LAST_STATS.clear()
+    LAST_STATS.append(stats)
+    return stats
+
+
+def _partition(seiten: list[Seite], todo: list[int], jobs: int) -> list[list[int]]:
+    """Pages grouped by subsite, the groups dealt out into about 4 x jobs partitions of similar size."""
+    by_subsite: dict[str, list[int]] = {}
+    for i in todo:
+        by_subsite.setdefault(seiten[i].subsite.path, []).append(i)
+    groups = sorted(by_subsite.values(), key=len, reverse=True)
+    count = max(1, min(len(groups), jobs * 4))
+    parts: list[list[int]] = [[] for _ in range(count)]
+    for group in groups:
+        min(parts, key=len).extend(group)
+    return [p for p in parts if p]
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    stop = stop.resolve()
+    while folder.resolve() != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

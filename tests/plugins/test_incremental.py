@@ -1,0 +1,64 @@
+"""The incremental build: it renders again only what changed, deletes what is gone, and gives the same bytes
+as a full build of the same data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from content_sync.sync import run_sync
+from plugins.portal_pages.commands import build_site
+from plugins.portal_pages.render import MANIFEST
+from tests.conftest import DEMO, ROOT
+
+
+def build(store: Path, out: Path) -> dict:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return build_site(ROOT / "pelicanconf.py", store=str(store), output=str(out))
+    finally:
+        os.chdir(cwd)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_incremental_after_the_next_night_equals_a_full_build(tmp_path, demo_store, demo_site):
+    store = tmp_path / "p.sqlite"
+    shutil.copyfile(demo_store, store)
+    out = tmp_path / "out"
+    shutil.copytree(demo_site, out)  # yesterday's site, built from the same night-1 data
+    office = next((out / "werra-meissner-kreis/behoerden").glob("*bauaufsicht*/index.html"))
+    before = office.stat().st_mtime_ns
+    gone = out / "wanfried/leistungen/kinderreisepass-beantragen--lb-1004/index.html"
+    assert gone.exists()
+
+    nothing = build(store, out)
+    assert nothing["rendered"] == 0 and nothing["deleted"] == 0  # same data: nothing to do
+
+    assert run_sync(str(DEMO / "nacht-2"), store).ok
+    result = build(store, out)
+    assert 0 < result["rendered"] < result["pages"] / 4
+    assert result["deleted"] > 0
+    assert not gone.exists() and not gone.parent.exists()  # page and its folder removed
+    assert office.stat().st_mtime_ns == before  # not rendered again
+    changed = out / "wanfried/leistungen/personalausweis-beantragen--lb-1001/index.html"
+    assert "17,50" in changed.read_text("utf-8")
+
+    full = tmp_path / "full"
+    build(store, full)
+    assert tree(out) == tree(full)
+
+
+def test_a_changed_template_renders_everything_again(tmp_path, demo_store, demo_site):
+    out = tmp_path / "out"
+    shutil.copytree(demo_site, out)
+    manifest = out / MANIFEST
+    data = manifest.read_text("utf-8")
+    first = next(iter(data.split('"')[3:4]))  # one fingerprint
+    manifest.write_text(data.replace(first, "0" * len(first), 1), encoding="utf-8")
+    result = build(demo_store, out)
+    assert result["rendered"] == 1  # only the page whose recorded fingerprint no longer matches
