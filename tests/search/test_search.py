@@ -12,6 +12,7 @@ import yaml
 from content_sync.store import Store
 from plugins.portal_pages.settings import PortalPagesSettings
 from plugins.portal_pages.site import Portal
+from plugins.search_index import bench
 from plugins.search_index.documents import Vokabular, ref_for
 from plugins.search_index.pipeline import stem
 from plugins.search_index.search_index import build_index
@@ -47,15 +48,9 @@ def index_file(portal, tmp_path_factory) -> Path:
 
 
 def recall(portal, results: dict[str, list[str]], k: int) -> tuple[float, list[str]]:
+    """The same figure `portal bench search` prints (plugins/search_index/bench.py)."""
     leika_of = {ref_for(lb): set(lb.leika) for lb in portal.leistungen.values()}
-    misses, score = [], 0.0
-    for case in QUERIES:
-        top = [leika_of[r] for r in results[case["q"]][:k]]
-        found = sum(1 for key in case["leika"] if any(key in keys for keys in top))
-        score += found / len(case["leika"])
-        if found < len(case["leika"]):
-            misses.append(f"{case['q']!r}: expected {case['leika']}, got {results[case['q']][:k]}")
-    return score / len(QUERIES), misses
+    return bench.recall(results, leika_of, QUERIES, k)
 
 
 def test_queries_cover_the_brief():
