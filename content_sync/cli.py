@@ -23,6 +23,7 @@ from content_sync.errors import InvalidDocument, SettingsError
 from content_sync.settings import Settings, load_settings
 from content_sync.store import Store
 from content_sync.sync import run_sync, summary
+from content_sync.synthetic import DEFAULT_OUT, DEFAULT_SEED, write_hessen_export
 from content_sync.xzufi import Quarantaene, Schreibe, Warnung, iter_document
 
 EXIT_OK = 0
@@ -46,6 +47,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p_val = sub.add_parser("validate", help="report every problem in one XZuFi file; touches no store")
     p_val.add_argument("file", type=Path)
+
+    p_gen = sub.add_parser(
+        "generate-hessen",
+        help="write a Hessen-scale synthetic XZuFi export (night 1 and the next night's delta)",
+    )
+    p_gen.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"target folder (default: {DEFAULT_OUT})"
+    )
+    p_gen.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default: {DEFAULT_SEED})")
+    p_gen.add_argument(
+        "--scale", type=_positive_float, default=1.0, help="multiplies every count (default: 1.0)"
+    )
     for ep in sorted(entry_points(group="portal.commands"), key=lambda e: e.name):
         try:
             add_command = ep.load()  # e.g. build, serve from the Pelican plugin
@@ -54,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
             continue
         add_command(sub)
     return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 100: {text!r}")
+    return value
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -106,7 +129,32 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if not problems else EXIT_FAILED
 
 
-COMMANDS = {"sync": cmd_sync, "validate": cmd_validate}
+def cmd_generate_hessen(args: argparse.Namespace, settings: Settings) -> int:
+    result = write_hessen_export(args.out, seed=args.seed, scale=args.scale)
+    n2 = result["nacht_2"]
+    per_ebene = result["zustaendigkeiten_je_ebene"]
+    print(f"Wrote {args.out}/nacht-1 and {args.out}/nacht-2 (seed {args.seed}, scale {args.scale:g})")
+    print(
+        f"  nacht-1: {result['Leistung']} Leistungen, {result['Onlinedienst']} Onlinedienste, "
+        f"{result['Organisationseinheit']} Organisationseinheiten, {result['Zustaendigkeit']} Zustaendigkeiten "
+        f"({', '.join(f'{n} {k}' for k, n in per_ebene.items())})"
+    )
+    print(
+        "  nacht-2: "
+        + "; ".join(
+            f"{klasse}: " + ", ".join(f"{n} {what}" for what, n in changes.items())
+            for klasse, changes in n2.items()
+        )
+    )
+    print(
+        f"  files: {result['files']['nacht-1']} + {result['files']['nacht-2']}, "
+        f"{(result['bytes']['nacht-1'] + result['bytes']['nacht-2']) / 1e6:.1f} MB, "
+        f"{result['seconds']:.1f} s"
+    )
+    return EXIT_OK
+
+
+COMMANDS = {"sync": cmd_sync, "validate": cmd_validate, "generate-hessen": cmd_generate_hessen}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

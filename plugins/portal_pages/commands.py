@@ -17,7 +17,11 @@ EXIT_FAILED = 1
 
 
 def build_site(
-    settings_file: str | Path = "pelicanconf.py", *, store: str | None = None, output: str | None = None
+    settings_file: str | Path = "pelicanconf.py",
+    *,
+    store: str | None = None,
+    output: str | None = None,
+    portal_pages: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run Pelican with the portal settings; returns figures for the summary."""
     from pelican import Pelican
@@ -25,8 +29,10 @@ def build_site(
 
     override: dict[str, Any] = {}
     base = read_settings(str(settings_file))
+    pp = {**base["PORTAL_PAGES"], **(portal_pages or {})}
     if store:
-        override["PORTAL_PAGES"] = {**base["PORTAL_PAGES"], "store": store}
+        pp["store"] = store
+    override["PORTAL_PAGES"] = pp
     if output:
         override["OUTPUT_PATH"] = str(Path(output).resolve())
     settings = read_settings(str(settings_file), override=override)
@@ -46,19 +52,60 @@ def build_site(
     }
 
 
+def portal_pages_overrides(
+    settings_file: str | Path,
+    *,
+    alle_gebiete: bool = False,
+    sprachen: str | None = None,
+    jobs: int | None = None,
+    voll: bool = False,
+) -> dict[str, Any]:
+    """PORTAL_PAGES overrides from command-line flags."""
+    from pelican.settings import read_settings
+
+    out: dict[str, Any] = {}
+    if alle_gebiete:
+        out["gebiete"] = []
+    if sprachen:
+        wanted = [c.strip() for c in sprachen.split(",") if c.strip()]
+        from .settings import DEFAULT_SPRACHEN
+
+        configured = read_settings(str(settings_file))["PORTAL_PAGES"].get("sprachen")
+        known = {s["code"] if isinstance(s, dict) else s.code: s for s in (configured or DEFAULT_SPRACHEN)}
+        out["sprachen"] = [known[c] if isinstance(known[c], dict) else known[c].model_dump() for c in wanted]
+    if jobs:
+        out["jobs"] = jobs
+    if voll:
+        out["incremental"] = False
+    return out
+
+
 def add_build(sub: Any) -> None:
     p = sub.add_parser("build", help="build the portal from the store into the output folder")
     p.add_argument("--pelican-settings", default="pelicanconf.py", help="Pelican settings file")
     p.add_argument("--store", help="SQLite store (default: PORTAL_PAGES['store'] in the settings)")
     p.add_argument("--output", help="output folder (default: OUTPUT_PATH, output/)")
+    p.add_argument(
+        "--alle-gebiete", action="store_true", help="build every Gemeinde and Kreis (not the demo set)"
+    )
+    p.add_argument("--sprachen", help="comma-separated language codes to build, e.g. de,en (default: all)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: one per CPU core)")
+    p.add_argument("--voll", action="store_true", help="render every page, ignore the incremental manifest")
     p.set_defaults(handler=run_build)
 
 
 def run_build(args: argparse.Namespace, _settings: Any) -> int:
     from .settings import PluginConfigError
 
+    pp = portal_pages_overrides(
+        args.pelican_settings,
+        alle_gebiete=args.alle_gebiete,
+        sprachen=args.sprachen,
+        jobs=args.jobs,
+        voll=args.voll,
+    )
     try:
-        result = build_site(args.pelican_settings, store=args.store, output=args.output)
+        result = build_site(args.pelican_settings, store=args.store, output=args.output, portal_pages=pp)
     except (PluginConfigError, FileNotFoundError) as exc:
         print(f"portal build: {exc}")
         return EXIT_FAILED

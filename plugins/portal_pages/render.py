@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import Environment
 from pydantic import BaseModel
 
-from content_sync.models import Gebiet, Leistung, Textmodul
+from content_sync.models import Gebiet, Leistung, Organisationseinheit, Textmodul
 
 from .pages import Seite
 from .site import Angebot, Lebenslage, Portal, Subsite
@@ -60,6 +60,8 @@ class Fingerprinter:
                 key = f"{type(value).__name__}:{ref.key}"
                 known = self.portal.hashes.get(key)
                 if known:
+                    if isinstance(value, Organisationseinheit):  # a page showing an office links to its page
+                        return ["obj", key, known, self.portal.stellen_heimat[ref.key].path]
                     return ["obj", key, known]
             key = id(value)
             if key not in self._memo:

@@ -182,15 +182,9 @@ class Portal:
         return subsites
 
     def struktur(self) -> str:
-        """The site's shape (subsites, where offices live, old names): part of every page's fingerprint."""
-        return json.dumps(
-            [
-                [[s.gebiet.ars, s.slug] for s in self.subsites.values()],
-                sorted((k, s.path) for k, s in self.stellen_heimat.items()),
-                sorted(self.fruehere_namen.items()),
-            ],
-            separators=(",", ":"),
-        )
+        """The site's shape (which subsites exist, under which slug): part of every page's fingerprint.
+        Where an office's page lives is part of the fingerprint of each page that shows that office."""
+        return json.dumps([[s.gebiet.ars, s.slug] for s in self.subsites.values()], separators=(",", ":"))
 
     @property
     def land(self) -> Subsite:
