@@ -78,7 +78,12 @@ def leer() -> Mehrsprachig:
 
 def _check_identifier(value: str) -> str:
     """Ids end up in URLs and file names: refuse control, format (bidi, zero-width) and separator characters."""
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+    if value.isascii() and value.isprintable():  # the common case, and none of the refused characters
+        bad = []
+    else:
+        bad = sorted(
+            {f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")}
+        )
     if bad:
         raise ValueError(f"identifier contains control or invisible characters ({', '.join(bad)})")
     if value != value.strip():

@@ -154,34 +154,51 @@ class _Run:
             counts.add(klasse, "deletes_unknown")
 
     def check_references(self) -> None:
-        """Quarantine Zustaendigkeiten that point nowhere; drop those whose target was deleted."""
+        """Quarantine Zustaendigkeiten that point nowhere; drop those whose target was deleted.
+
+        Streams the references out of the stored JSON with SQL (no model per row), so memory stays flat
+        however many Zustaendigkeiten there are; only the few broken ones are loaded as models.
+        """
         leistungen = self.store.keys("Leistung")
         ziele = {
-            ZielArt.ORGANISATIONSEINHEIT: self.store.keys("Organisationseinheit"),
-            ZielArt.ONLINEDIENST: self.store.keys("Onlinedienst"),
+            ZielArt.ORGANISATIONSEINHEIT.value: (
+                "Organisationseinheit",
+                self.store.keys("Organisationseinheit"),
+            ),
+            ZielArt.ONLINEDIENST.value: ("Onlinedienst", self.store.keys("Onlinedienst")),
         }
         gebiete = verzeichnis()
-        for z in list(self.store.zustaendigkeiten()):
-            problem = None
-            if z.leistung.key not in leistungen:
-                problem = ("Leistung", z.leistung.key)
-            elif z.ziel.key not in ziele[z.ziel_art]:
-                problem = (
-                    "Organisationseinheit" if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT else "Onlinedienst",
-                    z.ziel.key,
-                )
-            if problem is not None:
-                klasse, target = problem
-                self.store.delete("Zustaendigkeit", z.ref.key, now=self.now, run_id=self.run_id)
-                if self.store.history(klasse, target):
+        rows = self.store.db.execute(
+            """SELECT key,
+                      json_extract(data, '$.leistung.agency') || ':' || json_extract(data, '$.leistung.id'),
+                      json_extract(data, '$.ziel.agency') || ':' || json_extract(data, '$.ziel.id'),
+                      json_extract(data, '$.ziel_art'),
+                      json_extract(data, '$.gebiete')
+               FROM objects WHERE klasse = 'Zustaendigkeit'"""
+        )
+        problems: list[tuple[str, str, str | None]] = []  # (key, reason, deleted target klasse/key or None)
+        for key, leistung, ziel, art, gebiete_json in rows:
+            klasse, known = ziele[art]
+            if leistung not in leistungen:
+                problems.append((key, f"refers to unknown Leistung {leistung}", f"Leistung|{leistung}"))
+            elif ziel not in known:
+                problems.append((key, f"refers to unknown {klasse} {ziel}", f"{klasse}|{ziel}"))
+            else:
+                unknown = [
+                    g for g in json.loads(gebiete_json) if g.startswith(self.land) and g not in gebiete
+                ]
+                if unknown:
+                    problems.append((key, f"refers to unknown Gebiet (ARS) {', '.join(unknown)}", None))
+        for key, reason, target in problems:
+            z = self.store.get(Zustaendigkeit, key)
+            self.store.delete("Zustaendigkeit", key, now=self.now, run_id=self.run_id)
+            if target is not None:
+                klasse, target_key = target.split("|", 1)
+                if self.store.history(klasse, target_key):
                     self.counts.add("Zustaendigkeit", "deleted")  # its target was deleted: cascade
-                else:
-                    self._quarantine_z(z, f"refers to unknown {klasse} {target}")
-                continue
-            unknown = [g for g in z.gebiete if g.startswith(self.land) and g not in gebiete]
-            if unknown:
-                self.store.delete("Zustaendigkeit", z.ref.key, now=self.now, run_id=self.run_id)
-                self._quarantine_z(z, f"refers to unknown Gebiet (ARS) {', '.join(unknown)}")
+                    continue
+            assert z is not None
+            self._quarantine_z(z, reason)
 
     def _quarantine_z(self, z: Zustaendigkeit, reason: str) -> None:
         file = self._source_file("Zustaendigkeit", z.ref.key)
