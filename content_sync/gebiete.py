@@ -38,6 +38,7 @@ class Gebietsverzeichnis:
 
     def __init__(self, gebiete: dict[str, Gebiet]) -> None:
         self._gebiete = gebiete
+        self._ketten: dict[str, tuple[Gebiet, ...]] = {}
         self._plz: dict[str, list[str]] = defaultdict(list)
         for g in gebiete.values():
             for plz in g.plz:
@@ -63,6 +64,12 @@ class Gebietsverzeichnis:
 
     def kette(self, ars: str) -> list[Gebiet]:
         """The Gebiet and every Gebiet above it, most specific first (Gemeinde, Kreis, RB, Land)."""
+        cached = self._ketten.get(ars)
+        if cached is None:
+            cached = self._ketten[ars] = tuple(self._kette(ars))
+        return list(cached)
+
+    def _kette(self, ars: str) -> list[Gebiet]:
         out = []
         current = self.get(ars)
         while current is not None:

@@ -73,7 +73,8 @@ class Mehrsprachig(RootModel[dict[Sprache, str]]):
 
 
 def leer() -> Mehrsprachig:
-    return Mehrsprachig({})
+    """The empty text (one shared instance: models are frozen, nobody changes it)."""
+    return _LEER
 
 
 def _check_identifier(value: str) -> str:
@@ -92,6 +93,9 @@ def _check_identifier(value: str) -> str:
 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_check_identifier)]
+
+
+_LEER = Mehrsprachig({})
 
 
 class ObjektRef(Model):

@@ -38,19 +38,36 @@ class Seite:
         return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
 
 
-def _name(lb: Leistung, sprache: Sprache) -> str:
+_SORT: dict[tuple[str, str], tuple[str, str]] = {}  # (name) -> (sort key, initial), shared by all lists
+
+
+def _sort_and_initial(name: str, code: str) -> tuple[str, str]:
+    found = _SORT.get((name, code))
+    if found is None:
+        found = _SORT[(name, code)] = (sort_key(name), initial(name))
+    return found
+
+
+def _name(lb: Leistung, sprache: Sprache, portal: Portal | None = None) -> str:
+    if portal is not None:
+        return portal.name(lb, sprache.code)
     found = lb.namen.in_sprache(sprache.code)
     return found[1] if found else lb.leika[0]
 
 
-def sortiert(angebote: list[Angebot], sprache: Sprache) -> list[Angebot]:
-    return sorted(angebote, key=lambda a: (sort_key(_name(a.leistung, sprache)), a.leistung.ref.key))
+def sortiert(angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None) -> list[Angebot]:
+    def key(a: Angebot) -> tuple[str, str]:
+        return (_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[0], a.leistung.ref.key)
+
+    return sorted(angebote, key=key)
 
 
-def a_z(angebote: list[Angebot], sprache: Sprache) -> list[tuple[str, list[Angebot]]]:
+def a_z(
+    angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None
+) -> list[tuple[str, list[Angebot]]]:
     groups: dict[str, list[Angebot]] = defaultdict(list)
-    for a in sortiert(angebote, sprache):
-        groups[initial(_name(a.leistung, sprache))].append(a)
+    for a in sortiert(angebote, sprache, portal):
+        groups[_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[1]].append(a)
     return sorted(groups.items(), key=lambda kv: (not kv[0].isalpha() or not kv[0].isascii(), kv[0]))
 
 
@@ -116,10 +133,10 @@ def _subsite_seiten(
             sprache,
             {
                 "lebenslage": ll,
-                "angebote": sortiert(by_ll[ll.code], sprache),
+                "angebote": sortiert(by_ll[ll.code], sprache, portal),
             },
         )
-    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache)})
+    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache, portal)})
     yield Seite(
         "behoerden.html",
         subsite,
@@ -143,7 +160,10 @@ def _subsite_seiten(
         if portal.stellen_heimat[oe.ref.key] is not subsite:
             continue
         rest = portal.stelle_ort(oe)[1]
-        leistungen = sorted(portal.leistungen_der_stelle(oe), key=lambda lg: sort_key(_name(lg[0], sprache)))
+        leistungen = sorted(
+            portal.leistungen_der_stelle(oe),
+            key=lambda lg: _sort_and_initial(_name(lg[0], sprache, portal), sprache.code)[0],
+        )
         yield Seite("stelle.html", subsite, rest, sprache, {"oe": oe, "leistungen": leistungen})
         alte = [portal.stelle_ort(oe, alt)[1] for alt in portal.fruehere_namen.get(oe.ref.key, [])]
         yield from _weiterleitungen(subsite, sprache, rest, alte)

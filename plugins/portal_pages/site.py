@@ -36,6 +36,7 @@ from .settings import PortalPagesSettings
 from .urls import RESERVED, objekt_slug, slugify
 
 LAND_ARS = "060000000000"
+_REST: dict[tuple[str, str], str] = {}  # Leistung key, name -> path below a subsite (slugify is slow)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,15 @@ class Portal:
             for g in z.gebiete:
                 if self.gebiete.get(g) is not None:
                     self._zst[(z.leistung.key, pad(g))].append(z)
+        # the same, indexed by Gebiet and by target office, so nothing scans all Zustaendigkeiten per page
+        self._zst_by_gebiet: dict[str, list[tuple[str, list[Zustaendigkeit]]]] = defaultdict(list)
+        self._zst_by_ziel: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for (lb_key, ars), zs in sorted(self._zst.items()):
+            self._zst_by_gebiet[ars].append((lb_key, zs))
+            for z in zs:
+                self._zst_by_ziel[z.ziel.key].append((lb_key, ars))
         self.subsites = self._subsites()
+        self._name_cache: dict[tuple[str, str], str] = {}
         self.fruehere_namen: dict[str, list[str]] = {}
         for kind, objects in (("Leistung", self.leistungen), ("Organisationseinheit", self.oes)):
             model = Leistung if kind == "Leistung" else Organisationseinheit
@@ -197,37 +206,54 @@ class Portal:
 
     def zustaendig(self, lb: Leistung, ars: str) -> tuple[Gebiet, list[Zustaendigkeit]] | None:
         """The most specific Gebiet containing ``ars`` that has Zustaendigkeiten for ``lb``, with them."""
+        key = lb.ref.key
         for g in self.gebiete.kette(ars):
-            found = self._zst.get((lb.ref.key, g.ars))
+            found = self._zst.get((key, g.ars))
             if found:
                 return g, found
         return None
 
     def angebot(self, lb: Leistung, ars: str) -> Angebot:
-        found = self.zustaendig(lb, ars)
-        if found is None:
-            return Angebot(lb, None, self.land)
-        gebiet, zst = found
+        return self._angebot(lb, lb.ref.key, self.gebiete.kette(ars))
+
+    def _angebot(self, lb: Leistung, key: str, kette: list[Gebiet]) -> Angebot:
+        gebiet: Gebiet | None = None
+        zst: list[Zustaendigkeit] = []
+        ods: list[Onlinedienst] = []
+        for g in kette:
+            found = self._zst.get((key, g.ars))
+            if not found:
+                continue
+            if gebiet is None:
+                gebiet, zst = g, found
+            ods += [
+                self.ods[z.ziel.key]
+                for z in found
+                if z.ziel_art is ZielArt.ONLINEDIENST and z.ziel.key in self.ods
+            ]
+        if gebiet is None:
+            return Angebot(lb, None, self.land, [], _unique(ods))
         stellen = [
             self.oes[z.ziel.key]
             for z in zst
             if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT and z.ziel.key in self.oes
         ]
-        ods = self._onlinedienste(lb, ars)
         sub = self.subsites.get(gebiet.ars) or self.land
-        return Angebot(lb, gebiet, sub, _unique(stellen), ods)
-
-    def _onlinedienste(self, lb: Leistung, ars: str) -> list[Onlinedienst]:
-        out: list[Onlinedienst] = []
-        for g in self.gebiete.kette(ars):
-            for z in self._zst.get((lb.ref.key, g.ars), []):
-                if z.ziel_art is ZielArt.ONLINEDIENST and z.ziel.key in self.ods:
-                    out.append(self.ods[z.ziel.key])
-        return _unique(out)
+        return Angebot(lb, gebiet, sub, _unique(stellen), _unique(ods))
 
     def angebote(self, subsite: Subsite) -> list[Angebot]:
         """Every Leistung for the residents of a subsite, each with its responsible level."""
-        return [self.angebot(lb, subsite.gebiet.ars) for lb in self.leistungen.values()]
+        kette = self.gebiete.kette(subsite.gebiet.ars)
+        return [self._angebot(lb, key, kette) for key, lb in self.leistungen.items()]
+
+    def name(self, lb: Leistung, sprache: str) -> str:
+        """The Leistung's name in a language (German as fallback), memoised: lists sort by it a lot."""
+        key = (lb.ref.key, sprache)
+        found = self._name_cache.get(key)
+        if found is None:
+            hit = lb.namen.in_sprache(sprache)
+            found = self._name_cache[key] = hit[1] if hit else lb.leika[0]
+        return found
 
     def eigene_leistungen(self, subsite: Subsite) -> list[Leistung]:
         """Leistungen with a Zustaendigkeit for exactly this subsite's Gebiet: they get pages here."""
@@ -239,8 +265,7 @@ class Portal:
         """Offices whose page lives in this subsite: those responsible for its own Gebiet."""
         keys = {
             z.ziel.key
-            for (_lb, ars), zs in self._zst.items()
-            if ars == subsite.gebiet.ars
+            for _lb, zs in self._zst_by_gebiet.get(subsite.gebiet.ars, [])
             for z in zs
             if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT
         }
@@ -267,8 +292,8 @@ class Portal:
 
     def leistungen_der_stelle(self, oe: Organisationseinheit) -> list[tuple[Leistung, Gebiet]]:
         out = []
-        for (lb_key, ars), zs in sorted(self._zst.items()):
-            if any(z.ziel.key == oe.ref.key for z in zs) and lb_key in self.leistungen:
+        for lb_key, ars in dict.fromkeys(self._zst_by_ziel.get(oe.ref.key, [])):
+            if lb_key in self.leistungen:
                 gebiet = self.gebiete.get(ars)
                 assert gebiet is not None
                 out.append((self.leistungen[lb_key], gebiet))
@@ -277,11 +302,10 @@ class Portal:
     def rathaus(self, subsite: Subsite) -> Organisationseinheit | None:
         """The town hall's contact: the office with the most Zustaendigkeiten for this Gebiet."""
         counts: dict[str, int] = defaultdict(int)
-        for (_lb, ars), zs in self._zst.items():
-            if ars == subsite.gebiet.ars:
-                for z in zs:
-                    if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT and z.ziel.key in self.oes:
-                        counts[z.ziel.key] += 1
+        for _lb, zs in self._zst_by_gebiet.get(subsite.gebiet.ars, []):
+            for z in zs:
+                if z.ziel_art is ZielArt.ORGANISATIONSEINHEIT and z.ziel.key in self.oes:
+                    counts[z.ziel.key] += 1
         if not counts:
             return None
         best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
@@ -291,7 +315,12 @@ class Portal:
 
     @staticmethod
     def leistung_rest(lb: Leistung, name: str | None = None) -> str:
-        return f"leistungen/{objekt_slug(name or lb.namen.de or lb.leika[0], lb.ref.id)}/"
+        title = name or lb.namen.de or lb.leika[0]
+        key = (lb.ref.id, title)  # a pure function of its inputs, so the memo is safe across builds
+        found = _REST.get(key)
+        if found is None:
+            found = _REST[key] = f"leistungen/{objekt_slug(title, lb.ref.id)}/"
+        return found
 
     def stelle_ort(self, oe: Organisationseinheit, name: str | None = None) -> tuple[Subsite, str]:
         return self.stellen_heimat[oe.ref.key], f"behoerden/{objekt_slug(name or oe.namen.de, oe.ref.id)}/"
