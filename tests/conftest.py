@@ -108,13 +108,18 @@ def demo_store(tmp_path_factory) -> Path:
     return store
 
 
-@pytest.fixture(scope="session")
-def demo_site(demo_store, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "output"
+def build(store: Path, out: Path) -> dict:
+    """Build the site from a store into a folder with the project's pelicanconf.py (paths in it are relative)."""
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        build_site(ROOT / "pelicanconf.py", store=str(demo_store), output=str(out))
+        return build_site(ROOT / "pelicanconf.py", store=str(store), output=str(out))
     finally:
         os.chdir(cwd)
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "output"
+    build(demo_store, out)
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from content_sync.sync import run_sync
-from plugins.portal_pages.commands import build_site
-from tests.conftest import ROOT, document, leistung_xml
+from tests.conftest import ROOT, build, document, leistung_xml
 
 SERVICE = "wanfried/leistungen/personalausweis-beantragen--lb-1001/"
 LANGS = {
@@ -161,12 +159,7 @@ def test_a_changed_title_leaves_a_redirect(tmp_path, demo_store):
     (folder / "a.xml").write_bytes(renamed)
     assert run_sync(str(folder), store).ok
     out = tmp_path / "out"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        build_site(ROOT / "pelicanconf.py", store=str(store), output=str(out))
-    finally:
-        os.chdir(cwd)
+    build(store, out)
     new = out / "wanfried/leistungen/personalausweis-neu-beantragen--lb-1001/index.html"
     old = out / SERVICE / "index.html"
     assert new.exists() and old.exists()
@@ -176,12 +169,7 @@ def test_a_changed_title_leaves_a_redirect(tmp_path, demo_store):
 
 def test_same_input_same_bytes(demo_site, demo_store, tmp_path):
     again = tmp_path / "again"
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        build_site(ROOT / "pelicanconf.py", store=str(demo_store), output=str(again))
-    finally:
-        os.chdir(cwd)
+    build(demo_store, again)
     first = {p.relative_to(demo_site): p.read_bytes() for p in demo_site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()

@@ -3,23 +3,12 @@ as a full build of the same data."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from content_sync.sync import run_sync
-from plugins.portal_pages.commands import build_site
 from plugins.portal_pages.render import MANIFEST
-from tests.conftest import DEMO, ROOT
-
-
-def build(store: Path, out: Path) -> dict:
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return build_site(ROOT / "pelicanconf.py", store=str(store), output=str(out))
-    finally:
-        os.chdir(cwd)
+from tests.conftest import DEMO, build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
