@@ -14,7 +14,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    model_validator,
+)
 
 DEFAULT_LANGUAGE = "de"
 
@@ -40,14 +48,20 @@ Html = Annotated[str, Field(json_schema_extra={"contentMediaType": "text/html", 
 Sprache = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
 
 
+# Caps against output amplification: a name is shown on every list page of every subsite, a text on every page
+# of its object; libxml2 alone would let a text node of up to 10 MB through.
+MAX_TEXT = 100_000  # characters of any one string (a text module per language, a link, a term)
+MAX_NAME = 1_000  # characters of a name (Leistung, office, online service) per language
+
+
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=MAX_TEXT)
 
 
 class Mehrsprachig(RootModel[dict[Sprache, str]]):
     """A text per language code, e.g. ``{"de": "Personalausweis", "en": "ID card"}``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, str_max_length=MAX_TEXT)
 
     def __bool__(self) -> bool:
         return any(v.strip() for v in self.root.values())
@@ -89,10 +103,30 @@ def _check_identifier(value: str) -> str:
         raise ValueError(f"identifier contains control or invisible characters ({', '.join(bad)})")
     if value != value.strip():
         raise ValueError("identifier has leading or trailing white space")
+    if "/" in value or "\\" in value or value in (".", ".."):
+        raise ValueError("identifier contains a path separator ('/' or '\\') or is '.' or '..'")
+    return value
+
+
+def _check_agency(value: str) -> str:
+    if ":" in value:  # the separator of agency and id in a key: "A:B" + "C" and "A" + "B:C" would clash
+        raise ValueError("schemeAgencyID contains ':', which separates agency and id in keys")
+    return value
+
+
+def _check_name(value: Mehrsprachig) -> Mehrsprachig:
+    """Names are shown everywhere: not longer than MAX_NAME, no direction override (it disguises text)."""
+    for lang, text in sorted(value.root.items()):
+        if len(text) > MAX_NAME:
+            raise ValueError(f"name ({lang}) has {len(text)} characters, at most {MAX_NAME} are allowed")
+        overrides = sorted({f"U+{ord(c):04X}" for c in text if c in "\u202d\u202e"})
+        if overrides:
+            raise ValueError(f"name ({lang}) contains a direction override ({', '.join(overrides)})")
     return value
 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_check_identifier)]
+Name = Annotated[Mehrsprachig, AfterValidator(_check_name)]
 
 
 _LEER = Mehrsprachig({})
@@ -101,7 +135,7 @@ _LEER = Mehrsprachig({})
 class ObjektRef(Model):
     """An XZuFi identifier. Ids are unique only together with ``schemeAgencyID`` (the Redaktion)."""
 
-    agency: Identifier
+    agency: Annotated[Identifier, AfterValidator(_check_agency)]
     id: Identifier
 
     @property
@@ -257,6 +291,11 @@ class Leistung(Model):
     versionsinformation: Versionsinformation | None = None
     sprachversionen: tuple[str, ...] = ()
 
+    @model_validator(mode="after")
+    def _name_length(self) -> Leistung:
+        _check_name(self.namen)
+        return self
+
     @property
     def namen(self) -> Mehrsprachig:
         """Citizen-facing name: Textmodul 03, per language falling back to 02 (the PVOG rule)."""
@@ -301,10 +340,24 @@ class Kanal(StrEnum):
     SONSTIGES = "sonstiges"
 
 
+# An e-mail address as far as a mailto: link needs it: no white space, quotes, brackets or separators.
+_EMAIL = re.compile(r"[^\s\"<>()\[\]\\,;:@]+@[^\s\"<>()\[\]\\,;:@]+\.[^\s\"<>()\[\]\\,;:@]+")
+
+
 class Kommunikation(Model):
     kanal: Kanal
     kennung: str = Field(min_length=1, max_length=500)
     zusatz: Mehrsprachig = Field(default_factory=leer)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _email_or_text(cls, data: object) -> object:
+        """An e-mail "address" that is none is kept as text (``sonstiges``): it must not become a mailto: link."""
+        if isinstance(data, dict) and data.get("kanal") in (Kanal.EMAIL, "email"):
+            kennung = data.get("kennung")
+            if not isinstance(kennung, str) or not _EMAIL.fullmatch(kennung.strip()):
+                return {**data, "kanal": Kanal.SONSTIGES}
+        return data
 
 
 class Wochentag(StrEnum):
@@ -330,7 +383,7 @@ class Ansprechpunkt(Model):
 
 class Organisationseinheit(Model):
     ref: ObjektRef
-    namen: Mehrsprachig
+    namen: Name
     beschreibung: Mehrsprachig = Field(default_factory=leer)
     uebergeordnet: ObjektRef | None = None
     anschriften: tuple[Anschrift, ...] = ()
@@ -351,7 +404,7 @@ class OnlinedienstLink(Model):
 
 class Onlinedienst(Model):
     ref: ObjektRef
-    namen: Mehrsprachig
+    namen: Name
     links: tuple[OnlinedienstLink, ...] = ()
     vertrauensniveau: str | None = None
     sprachversionen: tuple[str, ...] = ()

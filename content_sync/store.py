@@ -442,3 +442,29 @@ class Store:
         """Every current object as (klasse, key, version, hash): what tests compare before and after."""
         rows = self.db.execute("SELECT klasse, key, version, hash FROM objects ORDER BY klasse, key")
         return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def run_changes(self, run_id: int) -> list[dict[str, Any]]:
+        """Every history row a sync run wrote (klasse, key, change, version, data), each with the data of the
+        version before it (``before``: what a changed or deleted object was), ordered by klasse and key."""
+        rows = self.db.execute(
+            """SELECT h.klasse, h.key, h.change, h.version, h.data, p.data AS before
+               FROM history h LEFT JOIN history p
+               ON p.klasse = h.klasse AND p.key = h.key AND p.version = h.version - 1
+               WHERE h.sync_run = ? ORDER BY h.klasse, h.key, h.version""",
+            (run_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def quarantine_fragments(self, run_id: int) -> list[str | None]:
+        """The XML fragments of a run's quarantine entries, in the order of :meth:`quarantine`."""
+        rows = self.db.execute("SELECT fragment FROM quarantine WHERE sync_run=? ORDER BY id", (run_id,))
+        return [r["fragment"] for r in rows]
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``["ok"]`` for a sound file, else the problems it found."""
+        return [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+
+    def source_files(self, klasse: str) -> dict[str, str]:
+        """key -> the file each current object of a klasse came from (for messages to editors)."""
+        rows = self.db.execute("SELECT key, source_file FROM objects WHERE klasse=?", (klasse,))
+        return {r["key"]: r["source_file"] for r in rows}

@@ -29,6 +29,9 @@ from content_sync.store import Counts, QuarantineEntry, Store
 from content_sync.xzufi import Loesche, Quarantaene, Schreibe, Warnung, iter_document
 
 log = logging.getLogger(__name__)
+# The page address of a Leistung or an office carries its local id (slugified: without the agency, in lower
+# case); two objects whose ids differ only there would get the same address.
+URL_KLASSEN = ("Leistung", "Organisationseinheit")
 
 
 @dataclass
@@ -63,10 +66,17 @@ class _Run:
         self.land = land
         self.counts = Counts()
         self.written: dict[tuple[str, str], str] = {}  # (klasse, key) -> file, for duplicate detection
+        # (klasse, local id in lower case) -> key: the store before this run, then each committed document
+        self.url_ids: dict[tuple[str, str], str] = {}
+        for klasse in URL_KLASSEN:
+            for key in sorted(store.keys(klasse)):
+                self.url_ids.setdefault((klasse, key.partition(":")[2].lower()), key)
+        self._doc_url_ids: dict[tuple[str, str], str] = {}
 
     def apply_document(self, doc: Document, max_bytes: int, default_agency: str) -> None:
         doc_counts = Counts()
         doc_written: dict[tuple[str, str], str] = {}
+        self._doc_url_ids = {}
         try:
             with self.store.savepoint(), doc.open() as fh:
                 for event in iter_document(fh, doc.name, max_bytes=max_bytes, default_agency=default_agency):
@@ -78,6 +88,7 @@ class _Run:
             return
         self.counts.merge(doc_counts)
         self.written.update(doc_written)
+        self.url_ids.update(self._doc_url_ids)
         if doc.state is not None:
             s = doc.state
             self.store.set_source_state(s.url, s.etag, s.last_modified, s.sha256)
@@ -117,6 +128,19 @@ class _Run:
             self.store.add_quarantine(self.run_id, file, klasse, key, reason, fragment)
             counts.add(klasse, "quarantined")
             return False
+        if klasse in URL_KLASSEN:
+            local = (klasse, obj.ref.id.lower())  # type: ignore[attr-defined]
+            other = self._doc_url_ids.get(local) or self.url_ids.get(local)
+            if other is not None and other != key:
+                reason = (
+                    f"id clash: {klasse} {key} would get the page address of {other} (page addresses carry "
+                    f"the id without its agency, in lower case); kept {other}"
+                )
+                fragment = json.dumps(obj.model_dump(mode="json"), ensure_ascii=False)  # type: ignore[attr-defined]
+                self.store.add_quarantine(self.run_id, file, klasse, key, reason, fragment)
+                counts.add(klasse, "quarantined")
+                return False
+            self._doc_url_ids[local] = key
         written[(klasse, key)] = file
         change = self.store.upsert(
             klasse,

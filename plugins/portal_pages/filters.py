@@ -40,8 +40,16 @@ def osm_link(a: Anschrift) -> str:
     return "https://www.openstreetmap.org/search?query=" + urllib.parse.quote(query)
 
 
+_NOT_IN_URL = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
+
+
 def sichere_url(value: object) -> bool:
-    return isinstance(value, str) and urllib.parse.urlsplit(value).scheme in ("http", "https")
+    """An http(s) URL with a host and nothing a URL may not contain (white space, quotes, brackets): safe to
+    put into an href, and valid HTML there."""
+    if not isinstance(value, str) or _NOT_IN_URL.search(value):
+        return False
+    parts = urllib.parse.urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 FILTERS = {

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from content_sync.models import Dauer, Kanal, Organisationseinheit, Textmodul, Zeiteinheit
 
+from .filters import sichere_url
 from .sanitize import plain_text
 from .urls import sprach_prefix
 
@@ -73,7 +74,7 @@ def office(portal: Portal, oe: Organisationseinheit, sprache: str) -> dict[str, 
             Kanal.EMAIL: "email",
             Kanal.WEB: "sameAs",
         }.get(k.kanal)
-        if key and key not in data:
+        if key and key not in data and (key != "sameAs" or sichere_url(k.kennung)):
             data[key] = k.kennung
     if oe.oeffnungszeiten:
         data["openingHoursSpecification"] = [
@@ -131,6 +132,8 @@ def for_page(portal: Portal, seite: Seite) -> dict[str, Any]:
         processing = next((iso_dauer(d) for d in lb.bearbeitungsdauer if iso_dauer(d)), None)
         for od in angebot.onlinedienste:
             for link in od.links[:1]:
+                if not sichere_url(link.uri):  # as on the page: no link that is not http(s)
+                    continue
                 channel = {
                     "@type": "ServiceChannel",
                     "name": _text(od.namen, sprache),

@@ -608,7 +608,10 @@ def report(rows: list[Ergebnis], subsite: str, queries: int) -> str:
 
 
 def add_bench(sub: Any) -> None:
-    p = sub.add_parser("bench", help="measure the portal (search: bytes and recall, next to Pagefind)")
+    p = sub.add_parser(
+        "bench",
+        help="measure the portal: build (Hessen scale, next to Pelican and Jinja2), search (bytes, recall)",
+    )
     bench = p.add_subparsers(dest="benchmark", required=True, metavar="BENCHMARK")
     s = bench.add_parser(
         "search",
@@ -624,6 +627,9 @@ def add_bench(sub: Any) -> None:
     s.add_argument("--runs", type=_positive, default=3, help="how often each index build is timed (median)")
     s.add_argument("--without-pagefind", action="store_true", help="measure our lunr search only")
     s.set_defaults(handler=run_bench_search)
+    from plugins.portal_pages.bench import add_build_bench
+
+    add_build_bench(bench)
 
 
 def _positive(value: str) -> int:

@@ -46,7 +46,7 @@ class SearchIndexSettings(BaseModel):
         default={"de": "de", "de-x-ls": "de", "ar": "de", "en": "en"},
         description="page language -> language of the index it searches (indexes: de, en)",
     )
-    text_woerter: int = Field(default=60, ge=0, description="words of the description indexed per service")
+    text_woerter: int = Field(default=0, ge=0, description="words of the description indexed per service")
     teaser_zeichen: int = Field(default=160, ge=40, description="characters of the teaser in the result data")
 
     @classmethod
