@@ -1,0 +1,182 @@
+"""Writing the API's files: deterministic bytes, pre-compressed copies, and only what changed.
+
+- JSON is dumped with sorted keys, no insignificant white space, UTF-8 (not ASCII-escaped), and a final
+  newline; nothing in it comes from the clock.
+- Beside every file ``<file>.gz`` (gzip level 9, mtime 0, no file name: the same bytes every time) and
+  ``<file>.br`` (brotli), for a web server that serves pre-compressed files (nginx ``gzip_static``,
+  ``brotli_static``).
+- A manifest in the output folder (``.content-api-manifest.json``) holds the SHA-256 of each file written;
+  a file whose new bytes have the recorded digest, and that is still there with its copies, is not written
+  again, so an incremental build touches only what changed. Files of the last build that this build does
+  not write are deleted (a deleted service's files go with it).
+- Every file is written to a temporary name and renamed into place: a reader never sees half a file, and a
+  file hard-linked into another release is replaced, never changed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import brotli
+from pydantic import BaseModel
+
+log = logging.getLogger(__name__)
+MANIFEST = ".content-api-manifest.json"
+KOPIEN = (".gz", ".br")
+
+
+def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=ohne_null)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def brotli_bytes(data: bytes, qualitaet: int) -> bytes:
+    return brotli.compress(data, quality=qualitaet)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Statistik:
+    dateien: int = 0  # files of the API (without the compressed copies)
+    bytes: int = 0  # their size
+    bytes_gz: int = 0  # size of the .gz copies of the files written in this build
+    geschrieben: int = 0
+    unveraendert: int = 0
+    geloescht: int = 0
+    nach_art: dict[str, list[int]] = field(default_factory=dict)  # kind -> [files, bytes]
+
+
+class Ausgabe:
+    """Collects the files of one build; :meth:`abschliessen` deletes what is gone and saves the manifest."""
+
+    def __init__(self, root: Path, brotli_qualitaet: int) -> None:
+        self.root = root.resolve()
+        self.qualitaet = brotli_qualitaet
+        self.verfahren = f"gzip9-br{brotli_qualitaet}"
+        self.alt: dict[str, str] = {}  # the last build's files and their digests
+        self.ohne_manifest = True  # no record of the last build: what is in the folder is unknown
+        gleich = False  # the last build compressed the same way: its copies can stay
+        manifest = self.root / MANIFEST
+        if manifest.exists():
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                self.alt = {str(k): str(v) for k, v in data["dateien"].items()}
+                gleich = data.get("verfahren") == self.verfahren
+                self.ohne_manifest = False
+            except (OSError, ValueError, KeyError, AttributeError):
+                log.warning("%s unreadable: writing every API file", manifest)
+        self.behalten = self.alt if gleich else {}
+        self.neu: dict[str, str] = {}
+        self.statistik = Statistik()
+
+    def teil(self) -> Ausgabe:
+        """A collector for a worker process: the same folder and manifest, its own list of files."""
+        teil = object.__new__(Ausgabe)
+        teil.root, teil.qualitaet, teil.verfahren = self.root, self.qualitaet, self.verfahren
+        teil.alt, teil.behalten, teil.ohne_manifest = self.alt, self.behalten, self.ohne_manifest
+        teil.neu, teil.statistik = {}, Statistik()
+        return teil
+
+    def uebernehme(self, neu: dict[str, str], statistik: Statistik) -> None:
+        """Take over what a worker wrote."""
+        doppelt = set(neu) & set(self.neu)
+        if doppelt:
+            raise ValueError(f"two API files would be written to {sorted(doppelt)[0]}")
+        self.neu.update(neu)
+        s = self.statistik
+        for name in ("dateien", "bytes", "bytes_gz", "geschrieben", "unveraendert"):
+            setattr(s, name, getattr(s, name) + getattr(statistik, name))
+        for art, (dateien, groesse) in statistik.nach_art.items():
+            zaehler = s.nach_art.setdefault(art, [0, 0])
+            zaehler[0] += dateien
+            zaehler[1] += groesse
+
+    def _ziel(self, rel: str) -> Path:
+        """The file's path; ``rel`` is made of our own slugs, but it is checked like a path from the data."""
+        teile = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or any(t in ("", ".", "..") for t in teile):
+            raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+        return self.root.joinpath(*teile)
+
+    def schreibe(self, rel: str, data: bytes, art: str) -> None:
+        if rel in self.neu:
+            raise ValueError(f"two API files would be written to {rel}")
+        digest = hashlib.sha256(data).hexdigest()
+        self.neu[rel] = digest
+        s = self.statistik
+        s.dateien += 1
+        s.bytes += len(data)
+        zaehler = s.nach_art.setdefault(art, [0, 0])
+        zaehler[0] += 1
+        zaehler[1] += len(data)
+        target = self._ziel(rel)
+        if (
+            self.behalten.get(rel) == digest
+            and target.is_file()
+            and target.stat().st_size == len(data)
+            and all(target.with_name(target.name + k).is_file() for k in KOPIEN)
+        ):
+            s.unveraendert += 1
+            return
+        _write_atomic(target, data)
+        gz = gzip_bytes(data)
+        _write_atomic(target.with_name(target.name + ".gz"), gz)
+        _write_atomic(target.with_name(target.name + ".br"), brotli_bytes(data, self.qualitaet))
+        s.geschrieben += 1
+        s.bytes_gz += len(gz)
+
+    def json(self, rel: str, model: BaseModel, art: str, *, ohne_null: bool = False) -> None:
+        self.schreibe(rel, json_bytes(model, ohne_null=ohne_null), art)
+
+    def abschliessen(self, ordner: str) -> Statistik:
+        """Delete the last build's files that this one did not write (all files in ``ordner`` that it did not
+        write, when there is no manifest to tell), then record this build's files."""
+        weg = set(self.alt) - set(self.neu)
+        if self.ohne_manifest and (self.root / ordner).is_dir():
+            for path in sorted((self.root / ordner).rglob("*")):
+                rel = path.relative_to(self.root).as_posix()
+                basis = rel.removesuffix(".gz").removesuffix(".br")
+                if path.is_file() and basis not in self.neu:
+                    weg.add(basis)
+        for rel in sorted(weg):
+            target = self._ziel(rel)
+            for path in (target, *(target.with_name(target.name + k) for k in KOPIEN)):
+                if path.is_file():
+                    path.unlink()
+            self.statistik.geloescht += 1
+            _remove_empty_parents(target.parent, self.root)
+        manifest = {"verfahren": self.verfahren, "dateien": dict(sorted(self.neu.items()))}
+        _write_atomic(
+            self.root / MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        )
+        return self.statistik
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

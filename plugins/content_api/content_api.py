@@ -1,0 +1,342 @@
+"""The content API plugin: after portal_pages has read the store, write the API's files below ``<pfad>``.
+
+Layout (``<api>`` = ``CONTENT_API['pfad']``, ``api/v1``; ``<lang>`` = de, en, de-x-ls, ar; ``<ort>`` = the
+subsite's slug, the Land by its name; ``<id>`` = the id part of the object's page slug):
+
+    <api>/index.json                              languages, subsites (with their chain), URL templates
+    <api>/catalog.json                            DCAT-AP.de (JSON-LD)
+    <api>/schemas/<name>.schema.json              JSON Schema of every kind of file (from the models)
+    <api>/<lang>/leistungen/<id>.json             a service's description: the same in every place
+    <api>/<lang>/orte/<ort>/leistungen.json       the services this Gebiet is responsible for itself, each with
+                                                  its offices, online services and short answer
+    <api>/<lang>/orte/<ort>/behoerden.json        the offices whose page lives here, and those it names
+    <api>/<lang>/orte/<ort>/lebenslagen.json      the Lebenslagen tree for the place's residents
+    <api>/<lang>/orte/<ort>/leistungen.csv        the services of leistungen.json as a table
+    <api>/<lang>/orte/<ort>/behoerden.csv         the offices of behoerden.json as a table
+
+Like the pages, the files grow with the Zustaendigkeiten, not with Leistungen x Gemeinden: a service's
+texts are written once per language, and a place lists only what its own Gebiet is responsible for; its
+residents' other services are in the lists of the places in its ``kette`` (Kreis, Regierungsbezirk, Land),
+the first list naming a service wins (the rule of ``Portal.angebot``). A place's services are in one file,
+not one file each: at Hessen scale that would be 640,000 files (and their copies) for the nightly job to
+copy into every release.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+from pydantic import BaseModel
+
+from content_sync.models import GebietArt, Organisationseinheit
+from plugins.portal_pages.i18n import Formate, compile_catalogs, load_translations
+from plugins.portal_pages.settings import PluginConfigError
+from plugins.portal_pages.site import Angebot, Portal, Subsite
+
+from . import dcat, tabellen
+from . import modelle as m
+from .ausgabe import Ausgabe, Statistik
+from .inhalte import Inhalte, Pfade, objekt_id, ort_schluessel
+from .settings import ContentApiSettings
+
+log = logging.getLogger(__name__)
+THEME_ROOT = Path(__file__).resolve().parents[2] / "theme"
+VERSION = "1"
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "index": m.ApiIndex,
+    "katalog": dcat.Katalog,
+    "leistung": m.LeistungTexte,
+    "ort-leistungen": m.OrtLeistungen,
+    "ort-behoerden": m.OrtBehoerden,
+    "ort-lebenslagen": m.OrtLebenslagen,
+    "leistungen-csv-zeile": tabellen.LeistungZeile,
+    "behoerden-csv-zeile": tabellen.BehoerdeZeile,
+}
+VORLAGEN = {
+    "leistung": "{sprache}/leistungen/{id}.json",
+    "ort_leistungen": "{sprache}/orte/{ort}/leistungen.json",
+    "ort_behoerden": "{sprache}/orte/{ort}/behoerden.json",
+    "ort_lebenslagen": "{sprache}/orte/{ort}/lebenslagen.json",
+    "ort_leistungen_csv": "{sprache}/orte/{ort}/leistungen.csv",
+    "ort_behoerden_csv": "{sprache}/orte/{ort}/behoerden.csv",
+}
+
+
+def schema_bytes(model: type[BaseModel]) -> bytes:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **model.model_json_schema(by_alias=True),
+    }
+    return (json.dumps(schema, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+@dataclass
+class OrtPlan:
+    """What one subsite publishes, independent of the language."""
+
+    subsite: Subsite
+    kette: list[Subsite]  # the subsites above it, most specific first
+    eigene: list[Angebot]  # the services its own Gebiet is responsible for (its service pages)
+    lebenslagen: dict[str, list[str]]  # Lebenslage code -> ids of the services its Lebenslage page lists
+    stellen: list[Organisationseinheit]  # the offices whose page lives here, and those its services name
+
+
+def plane(portal: Portal) -> list[OrtPlan]:
+    heimat: dict[str, list[Organisationseinheit]] = defaultdict(list)
+    for key, oe in sorted(portal.oes.items()):
+        heimat[portal.stellen_heimat[key].gebiet.ars].append(oe)
+    codes = {key: [ll.code for ll in portal.lebenslagen_von(lb)] for key, lb in portal.leistungen.items()}
+    plaene = []
+    for subsite in portal.subsites.values():
+        ars = subsite.gebiet.ars
+        kette = [portal.subsites[g.ars] for g in portal.gebiete.kette(ars)[1:] if g.ars in portal.subsites]
+        eigene = sorted(
+            (portal.angebot(lb, ars) for lb in portal.eigene_leistungen(subsite)),
+            key=lambda a: objekt_id(a.leistung.ref.id),
+        )
+        angebote = portal.angebote(subsite)
+        if subsite.gebiet.art is GebietArt.GEMEINDE or subsite.ist_land:
+            sichtbar = angebote
+        else:  # as the pages: a Kreis or RB lists what it or a Gebiet above is responsible for
+            sichtbar = [a for a in angebote if a.gebiet is not None]
+        lebenslagen: dict[str, list[str]] = defaultdict(list)
+        for a in sichtbar:
+            for code in codes[a.leistung.ref.key]:
+                lebenslagen[code].append(objekt_id(a.leistung.ref.id))
+        keys = {oe.ref.key for oe in heimat.get(ars, [])} | {oe.ref.key for a in eigene for oe in a.stellen}
+        stellen = sorted((portal.oes[k] for k in keys), key=lambda oe: objekt_id(oe.ref.id))
+        plan = OrtPlan(subsite, kette, eigene, {c: sorted(ids) for c, ids in lebenslagen.items()}, stellen)
+        plaene.append(plan)
+    return plaene
+
+
+def _pruefe_ids(portal: Portal) -> None:
+    """File names come from ids: two objects of a kind must never share one (the sync keeps ids unique)."""
+    for kind, refs in (
+        ("Leistung", [lb.ref for lb in portal.leistungen.values()]),
+        ("Organisationseinheit", [oe.ref for oe in portal.oes.values()]),
+    ):
+        seen: dict[str, str] = {}
+        for ref in refs:
+            other = seen.setdefault(objekt_id(ref.id), ref.key)
+            if other != ref.key:
+                raise PluginConfigError(f"content_api: {kind} {ref.key} and {other} would share a file name")
+
+
+def _geaendert(objekte: list[Any]) -> str | None:
+    dates = [
+        o.versionsinformation.geaendert.date().isoformat()
+        for o in objekte
+        if o.versionsinformation and o.versionsinformation.geaendert
+    ]
+    return max(dates) if dates else None
+
+
+def schreibe_api(
+    portal: Portal, config: ContentApiSettings, output: Path, theme: Path, jobs: int = 1
+) -> Statistik:
+    """Write every file of the API into ``output`` (only those whose bytes changed) and return the figures.
+    With ``jobs`` > 1 the languages are written in that many worker processes (fork: they inherit the
+    portal, nothing is pickled on the way in)."""
+    _pruefe_ids(portal)
+    aus = Ausgabe(output, config.brotli_qualitaet)
+    translations = theme / "translations"
+    compile_catalogs(translations)
+    _JOB.update(
+        portal=portal,
+        config=config,
+        aus=aus,
+        translations=translations,
+        pfade=Pfade(portal.settings.site_url, config.pfad),
+        orte=ort_schluessel(portal),
+        plaene=plane(portal),
+    )
+    try:
+        sprachen = list(range(len(portal.settings.sprachen)))
+        workers = max(1, min(jobs, len(sprachen)))
+        if workers > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for neu, statistik in pool.imap_unordered(_schreibe_sprache, sprachen):
+                    aus.uebernehme(neu, statistik)
+        else:
+            for i in sprachen:
+                aus.uebernehme(*_schreibe_sprache(i))
+        api, pfade, orte, plaene = config.pfad, _JOB["pfade"], _JOB["orte"], _JOB["plaene"]
+        for name, model in SCHEMAS.items():
+            aus.schreibe(f"{api}/schemas/{name}.schema.json", schema_bytes(model), "schemas")
+        aus.json(f"{api}/index.json", _index(portal, config, pfade, orte, plaene), "index")
+        aus.json(
+            f"{api}/catalog.json", _katalog(portal, config, pfade, orte, plaene), "katalog", ohne_null=True
+        )
+    finally:
+        _JOB.clear()
+    return aus.abschliessen(config.pfad)
+
+
+# The state the workers inherit through fork.
+_JOB: dict[str, Any] = {}
+
+
+def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik]:
+    """Every file of one language: the descriptions, then each subsite's files."""
+    portal: Portal = _JOB["portal"]
+    config: ContentApiSettings = _JOB["config"]
+    sprache = portal.settings.sprachen[nummer]
+    aus: Ausgabe = _JOB["aus"].teil()
+    api = config.pfad
+    formate = Formate(sprache, load_translations(_JOB["translations"], sprache.katalog))
+    inh = Inhalte(portal, config, sprache, formate, _JOB["pfade"], _JOB["orte"])
+    for lb in sorted(portal.leistungen.values(), key=lambda lb: objekt_id(lb.ref.id)):
+        aus.json(f"{api}/{inh.leistung_datei(lb)}", inh.leistung_texte(lb), "leistung")
+    for plan in _JOB["plaene"]:
+        _schreibe_ort(aus, api, inh, plan)
+    return aus.neu, aus.statistik
+
+
+def _schreibe_ort(aus: Ausgabe, api: str, inh: Inhalte, plan: OrtPlan) -> None:
+    sub = plan.subsite
+    liste = inh.ort_leistungen(sub, plan.kette, [inh.eintrag(sub, a) for a in plan.eigene])
+    behoerden = inh.ort_behoerden(sub, plan.stellen)
+    aus.json(f"{api}/{inh.ort_datei(sub, 'leistungen.json')}", liste, "ort")
+    aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
+    aus.json(
+        f"{api}/{inh.ort_datei(sub, 'lebenslagen.json')}", inh.ort_lebenslagen(sub, plan.lebenslagen), "ort"
+    )
+    zeilen_l = [tabellen.leistung_zeile(e) for e in liste.leistungen]
+    zeilen_b = [tabellen.behoerde_zeile(b) for b in behoerden.behoerden]
+    aus.schreibe(
+        f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}",
+        tabellen.csv_bytes(tabellen.LeistungZeile, zeilen_l),
+        "csv",
+    )
+    aus.schreibe(
+        f"{api}/{inh.ort_datei(sub, 'behoerden.csv')}",
+        tabellen.csv_bytes(tabellen.BehoerdeZeile, zeilen_b),
+        "csv",
+    )
+
+
+def _index(
+    portal: Portal, config: ContentApiSettings, pfade: Pfade, orte: dict[str, str], plaene: list[OrtPlan]
+) -> m.ApiIndex:
+    return m.ApiIndex(
+        schema_=pfade.schema("index"),
+        version=VERSION,
+        name=portal.settings.site_name,
+        herausgeber=config.herausgeber,
+        lizenz=m.Link(url=config.lizenz, titel=config.lizenz_name),
+        namensnennung=config.namensnennung or config.herausgeber,
+        katalog=pfade.api_url("catalog.json"),
+        sprachen=[
+            m.SpracheEintrag(code=s.code, name=s.name, richtung=s.dir) for s in portal.settings.sprachen
+        ],
+        vorlagen={k: pfade.api_url(v) for k, v in VORLAGEN.items()},
+        schemas={name: pfade.schema(name) for name in SCHEMAS},
+        orte=[
+            m.OrtEintrag(
+                schluessel=orte[p.subsite.gebiet.ars],
+                ars=p.subsite.gebiet.ars,
+                name=p.subsite.gebiet.name,
+                kurzname=p.subsite.gebiet.kurzname,
+                art=p.subsite.gebiet.art.value,
+                kette=[orte[s.gebiet.ars] for s in [p.subsite, *p.kette]],
+            )
+            for p in plaene
+        ],
+    )
+
+
+def _katalog(
+    portal: Portal, config: ContentApiSettings, pfade: Pfade, orte: dict[str, str], plaene: list[OrtPlan]
+) -> dcat.Katalog:
+    de = portal.settings.sprachen[0]
+
+    def datei(plan: OrtPlan, name: str) -> str:
+        return pfade.api_url(f"{de.code}/orte/{orte[plan.subsite.gebiet.ars]}/{name}")
+
+    daten = dcat.KatalogDaten(
+        katalog_url=pfade.api_url("catalog.json"),
+        index_url=pfade.api_url("index.json"),
+        api_url=pfade.api_url(""),
+        csv_schema_url={"l": pfade.schema("leistungen-csv-zeile"), "b": pfade.schema("behoerden-csv-zeile")},
+        json_schema_url={"l": pfade.schema("ort-leistungen"), "b": pfade.schema("ort-behoerden")},
+        homepage=pfade.url(""),
+        site_name=portal.settings.site_name,
+        sprachen=[s.code for s in portal.settings.sprachen],
+        kontakt_email=config.kontakt_email or portal.settings.kontakt_email,
+        orte=[
+            dcat.OrtDatensatz(
+                schluessel=orte[p.subsite.gebiet.ars],
+                name=p.subsite.gebiet.name,
+                art=p.subsite.gebiet.art,
+                ars=p.subsite.gebiet.ars,
+                seite=pfade.url(p.subsite.path),
+                leistungen_csv=datei(p, "leistungen.csv"),
+                behoerden_csv=datei(p, "behoerden.csv"),
+                leistungen_json=datei(p, "leistungen.json"),
+                behoerden_json=datei(p, "behoerden.json"),
+                anzahl_leistungen=len(p.eigene),
+                anzahl_behoerden=len(p.stellen),
+                geaendert=_geaendert([a.leistung for a in p.eigene] + list(p.stellen)),
+            )
+            for p in plaene
+        ],
+    )
+    return dcat.katalog(config, daten)
+
+
+# --- Pelican -------------------------------------------------------------------------------------------------
+
+
+class ContentApiGenerator(Generator):
+    def generate_context(self) -> None:
+        self.config = ContentApiSettings.from_pelican(self.settings)
+
+    def generate_output(self, writer: Any) -> None:
+        portal: Portal | None = self.context.get("portal")
+        if portal is None:
+            raise PluginConfigError("content_api needs portal_pages (list it first in PLUGINS)")
+        t0 = time.perf_counter()
+        theme = Path(self.settings.get("THEME", THEME_ROOT))
+        jobs = portal.settings.jobs or os.cpu_count() or 1
+        stats = schreibe_api(portal, self.config, Path(self.output_path), theme, jobs)
+        self.context["content_api_stats"] = stats
+        log.info(
+            "content api: %d files, %s B (%d written, %d unchanged, %d deleted) in %.1f s, %d workers",
+            stats.dateien,
+            f"{stats.bytes:,}",
+            stats.geschrieben,
+            stats.unveraendert,
+            stats.geloescht,
+            time.perf_counter() - t0,
+            min(jobs, len(portal.settings.sprachen)),
+        )
+
+
+def _get_generators(_pelican: Any) -> type[ContentApiGenerator]:
+    return ContentApiGenerator
+
+
+def _validate(pelican: Any) -> None:
+    ContentApiSettings.from_pelican(pelican.settings)
+
+
+SIGNAL_HANDLERS = {
+    "initialized": _validate,
+    "get_generators": _get_generators,
+}
+
+
+def register() -> None:
+    for name, handler in SIGNAL_HANDLERS.items():
+        getattr(signals, name).connect(handler)
