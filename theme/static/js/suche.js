@@ -28,7 +28,10 @@
   }
 
   function link(entry, doc) {
-    return d.root + entry[0] + d.ordner + "leistungen/" + doc[2] + "/";
+    // entry[0]: the responsible subsite's folder below the site root, or (in a municipality's export,
+    // `portal export`) the absolute address of a subsite that is not part of it
+    var base = /^https?:\/\//.test(entry[0]) ? "" : d.root;
+    return base + entry[0] + d.ordner + "leistungen/" + doc[2] + "/";
   }
 
   function render(data, query) {
