@@ -455,6 +455,25 @@ class Store:
         )
         return [dict(r) for r in rows]
 
+    def recent_changes(self, klasse: str, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` newest history rows of a klasse (newest first: by time, run, key, version), each with
+        the data of the version before it (``before``), as :meth:`run_changes`. Left out: the objects the
+        first sync of that klasse brought (the initial stock is no change)."""
+        rows = self.db.execute(
+            """WITH recent AS (
+                 SELECT rowid FROM history
+                 WHERE klasse = ?1 AND NOT (change = 'new' AND sync_run = (
+                   SELECT MIN(sync_run) FROM history WHERE klasse = ?1))
+                 ORDER BY changed_at DESC, sync_run DESC, key, version DESC LIMIT ?2)
+               SELECT h.klasse, h.key, h.change, h.version, h.changed_at, h.sync_run, h.data, p.data AS before
+               FROM history h LEFT JOIN history p
+               ON p.klasse = h.klasse AND p.key = h.key AND p.version = h.version - 1
+               WHERE h.rowid IN (SELECT rowid FROM recent)
+               ORDER BY h.changed_at DESC, h.sync_run DESC, h.key, h.version DESC""",
+            (klasse, limit),
+        )
+        return [dict(r) for r in rows]
+
     def quarantine_fragments(self, run_id: int) -> list[str | None]:
         """The XML fragments of a run's quarantine entries, in the order of :meth:`quarantine`."""
         rows = self.db.execute("SELECT fragment FROM quarantine WHERE sync_run=? ORDER BY id", (run_id,))

@@ -4,7 +4,8 @@ What it says:
 - the steps with their outcome and time;
 - what changed: the new, changed and deleted Leistungen, offices and online services of this run's sync (the
   store's history rows of the run), also per subsite (where the object has pages: the Gebiete of its
-  Zustaendigkeiten, current and just deleted; every Leistung also has its Land portal page);
+  Zustaendigkeiten, current and just deleted; every Leistung also has its Land portal page); for each changed
+  Leistung what changed in its text, per section and language, as a word diff (:mod:`.diff`);
 - what was quarantined and why (file, record, reason);
 - warnings: the sync's warnings (markup the renderer removes), Leistungen without a responsible office in
   some Gemeinde, offices without opening hours, missing translations per language, cycles in the category
@@ -28,7 +29,6 @@ from lxml import etree
 from pydantic import ValidationError
 
 from content_sync.models import (
-    GebietArt,
     Leistung,
     Model,
     Onlinedienst,
@@ -37,6 +37,8 @@ from content_sync.models import (
     Zustaendigkeit,
 )
 from content_sync.store import Store
+
+from . import diff
 
 CHANGE_WORDS = {"new": "neu", "changed": "geaendert", "deleted": "geloescht"}
 KLASSEN = {"Leistung": Leistung, "Organisationseinheit": Organisationseinheit, "Onlinedienst": Onlinedienst}
@@ -183,12 +185,18 @@ def _changes(store: Store, run_id: int, portal: Any, out: dict[str, Any]) -> Non
             f"{'Organisationseinheit' if z.ziel_art.value == 'organisationseinheit' else 'Onlinedienst'}:{z.ziel.key}"
         ].update(z.gebiete)
     je_subsite: dict[str, dict[str, Any]] = {}
+    diffs = 0
     for row in rows:
         klasse = row["klasse"]
         if klasse not in KLASSEN:
             continue
         obj = _model(KLASSEN[klasse], row["data"] if row["change"] != "deleted" else row["before"])
-        entry = {"key": row["key"], "name": _name(obj, row["key"])}
+        entry: dict[str, Any] = {"key": row["key"], "name": _name(obj, row["key"])}
+        if klasse == "Leistung" and row["change"] == "changed":  # what changed in its text (diff.py)
+            aenderung = diff.textaenderung(row["before"], row["data"], mit_diff=diffs < diff.DIFF_LIMIT)
+            if aenderung is not None:
+                entry["aenderung"] = aenderung
+                diffs += 1
         pfad = _link(portal, klasse, row["change"], obj) if portal is not None else None
         if pfad is not None:
             entry["pfad"] = pfad
@@ -231,24 +239,13 @@ def _link(portal: Any, klasse: str, change: str, obj: Any) -> str | None:
 
 
 def _portal_warnings(portal: Any) -> dict[str, Any]:
-    gemeinden = [s for s in portal.subsites.values() if s.gebiet.art is GebietArt.GEMEINDE]
-    ohne_stelle = []
-    for key, lb in sorted(portal.leistungen.items()):
-        missing = []
-        for sub in gemeinden:
-            found = portal.zustaendig(lb, sub.gebiet.ars)
-            if found is None or not any(z.ziel.key in portal.oes for z in found[1]):
-                missing.append(sub.gebiet.kurzname)
-        if missing:
-            ohne_stelle.append(
-                {
-                    "key": key,
-                    "name": _name(lb, key),
-                    "anzahl": len(missing),
-                    "von": len(gemeinden),
-                    "gemeinden": sorted(missing)[:LIST_LIMIT],
-                }
-            )
+    from plugins.portal_pages.qualitaet import ohne_zustaendige_stelle
+
+    # the rule of the data-quality page: the most specific Zustaendigkeit of a Gemeinde's chain names no office
+    ohne_stelle = [
+        {k: e[k] for k in ("key", "name", "anzahl", "von", "gemeinden")}
+        for e in ohne_zustaendige_stelle(portal, gemeinden_limit=LIST_LIMIT)
+    ]
     ohne_zeiten = [
         {"key": key, "name": _name(oe, key)}
         for key, oe in sorted(portal.oes.items())
@@ -372,6 +369,8 @@ def render_html(report: dict[str, Any], *, css: str) -> str:
         klassen_worte=KLASSEN_WORTE,
         aenderung_worte=AENDERUNG_WORTE,
         limit=LIST_LIMIT,
+        sprach_wort=diff.sprach_wort,
+        art_wort=diff.art_wort,
     )
 
 
