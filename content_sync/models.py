@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -138,7 +139,7 @@ class ObjektRef(Model):
     agency: Annotated[Identifier, AfterValidator(_check_agency)]
     id: Identifier
 
-    @property
+    @cached_property  # computed millions of times by a Hessen-scale build; not a field (not dumped, not compared)
     def key(self) -> str:
         return f"{self.agency}:{self.id}"
 

@@ -68,6 +68,14 @@ def _pages(out: str) -> dict[str, int]:
     raise RuntimeError(f"no build summary in:\n{out}")
 
 
+def _phasen(out: str) -> str:
+    """The build's own split of its time (the 'phases:' line of 'portal build')."""
+    for line in out.splitlines():
+        if line.strip().startswith("phases:"):
+            return "    " + line.strip()
+    return "    phases: not reported"
+
+
 def _mib(kib: int) -> str:
     return f"{kib / 1024:,.0f} MiB"
 
@@ -238,6 +246,7 @@ def run_bench_build(args: argparse.Namespace, _settings: Any) -> int:
         f"{figures['pages']:,} pages   {size / 2**20:,.0f} MiB   peak RSS {_mib(full['rss_kib'])}"
     )
 
+    lines.append(_phasen(full["out"]))
     sync2 = _run([*PORTAL, "sync", "--source", str(data / "nacht-2"), "--store", str(store)])
     inc = _run(build_cmd)
     inc_figures = _pages(inc["out"])
@@ -246,6 +255,7 @@ def run_bench_build(args: argparse.Namespace, _settings: Any) -> int:
         f"{inc_figures['deleted']:,} deleted   = {100 * inc['seconds'] / full['seconds']:.1f} % of the full build "
         f"(sync of the delta {sync2['seconds']:.1f} s)"
     )
+    lines.append(_phasen(inc["out"]))
 
     index_lines = []
     for f in sorted((out / "suchindex").glob("index-*.json")):

@@ -56,6 +56,10 @@ def _name(lb: Leistung, sprache: Sprache, portal: Portal | None = None) -> str:
 
 
 def sortiert(angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None) -> list[Angebot]:
+    if portal is not None:
+        rang = portal.rang(sprache.code)
+        return sorted(angebote, key=lambda a: rang[a.leistung.ref.key][0])
+
     def key(a: Angebot) -> tuple[str, str]:
         return (_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[0], a.leistung.ref.key)
 
@@ -63,11 +67,17 @@ def sortiert(angebote: list[Angebot], sprache: Sprache, portal: Portal | None = 
 
 
 def a_z(
-    angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None
+    angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None, geordnet: bool = False
 ) -> list[tuple[str, list[Angebot]]]:
+    """The A-Z groups; ``geordnet``: ``angebote`` is already in this language's order."""
     groups: dict[str, list[Angebot]] = defaultdict(list)
-    for a in sortiert(angebote, sprache, portal):
-        groups[_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[1]].append(a)
+    if portal is not None:
+        rang = portal.rang(sprache.code)
+        for a in angebote if geordnet else sortiert(angebote, sprache, portal):
+            groups[rang[a.leistung.ref.key][1]].append(a)
+    else:
+        for a in sortiert(angebote, sprache, portal):
+            groups[_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[1]].append(a)
     return sorted(groups.items(), key=lambda kv: (not kv[0].isalpha() or not kv[0].isascii(), kv[0]))
 
 
@@ -82,17 +92,21 @@ def nach_lebenslage(portal: Portal, angebote: list[Angebot]) -> dict[str, list[A
 def seiten(portal: Portal) -> Iterator[Seite]:
     """Every page of the portal, in a deterministic order."""
     for subsite in portal.subsites.values():
-        angebote = portal.angebote(subsite)
-        if subsite.gebiet.art is GebietArt.GEMEINDE:
-            sichtbar = angebote
-        else:
-            # a Kreis, RB or the Land lists what it is responsible for itself, and what is above it
-            sichtbar = [a for a in angebote if a.gebiet is not None or subsite.ist_land]
-        by_ll = nach_lebenslage(portal, sichtbar)
-        lebenslagen = [ll for ll in portal.lebenslagen if by_ll.get(ll.code)]
-        stellen = _stellen_fuer(portal, sichtbar)
+        angebote = portal.angebote(subsite)  # in the order of portal.leistungen
+        # a Kreis, RB or the Land lists what it is responsible for itself, and what is above it
+        alle = subsite.gebiet.art is GebietArt.GEMEINDE or subsite.ist_land
+        stellen: list[Organisationseinheit] | None = None
+        lebenslagen: list[Lebenslage] | None = None
         for sprache in portal.settings.sprachen:
-            yield from _subsite_seiten(portal, subsite, sprache, sichtbar, by_ll, lebenslagen, stellen)
+            # put in this language's order once (an index permutation, no sorting): every list keeps it
+            geordnet = [angebote[i] for i in portal.reihenfolge(sprache.code)]
+            if not alle:
+                geordnet = [a for a in geordnet if a.gebiet is not None]
+            by_ll = nach_lebenslage(portal, geordnet)
+            if lebenslagen is None or stellen is None:
+                lebenslagen = [ll for ll in portal.lebenslagen if by_ll.get(ll.code)]
+                stellen = _stellen_fuer(portal, geordnet)
+            yield from _subsite_seiten(portal, subsite, sprache, geordnet, by_ll, lebenslagen, stellen)
 
 
 def _stellen_fuer(portal: Portal, angebote: list[Angebot]) -> list[Organisationseinheit]:
@@ -109,7 +123,10 @@ def _subsite_seiten(
     lebenslagen: list[Lebenslage],
     stellen: list[Organisationseinheit],
 ) -> Iterator[Seite]:
-    top = [a for key in portal.settings.top_leika for a in angebote if key in a.leistung.leika]
+    wichtig = portal.top_keys()
+    top = sorted(
+        (a for a in angebote if a.leistung.ref.key in wichtig), key=lambda a: wichtig[a.leistung.ref.key]
+    )
     kinder = _kinder(portal, subsite)
     yield Seite(
         "start.html",
@@ -133,10 +150,12 @@ def _subsite_seiten(
             sprache,
             {
                 "lebenslage": ll,
-                "angebote": sortiert(by_ll[ll.code], sprache, portal),
+                "angebote": by_ll[ll.code],  # in the order of ``angebote``: sorted
             },
         )
-    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache, portal)})
+    yield Seite(
+        "a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache, portal, geordnet=True)}
+    )
     yield Seite(
         "behoerden.html",
         subsite,
@@ -156,21 +175,23 @@ def _subsite_seiten(
         yield Seite("leistung.html", subsite, rest, sprache, data)
         alte = [portal.leistung_rest(lb, alt) for alt in portal.fruehere_namen.get(lb.ref.key, [])]
         yield from _weiterleitungen(subsite, sprache, rest, alte)
-    for oe in portal.stellen_von(subsite):
+    eigene_stellen = portal.stellen_von(subsite)
+    for oe in eigene_stellen:
         if portal.stellen_heimat[oe.ref.key] is not subsite:
             continue
         rest = portal.stelle_ort(oe)[1]
         leistungen = sorted(
             portal.leistungen_der_stelle(oe),
-            key=lambda lg: _sort_and_initial(_name(lg[0], sprache, portal), sprache.code)[0],
+            key=lambda lg: portal.rang(sprache.code)[lg[0].ref.key][0],
         )
         yield Seite("stelle.html", subsite, rest, sprache, {"oe": oe, "leistungen": leistungen})
         alte = [portal.stelle_ort(oe, alt)[1] for alt in portal.fruehere_namen.get(oe.ref.key, [])]
         yield from _weiterleitungen(subsite, sprache, rest, alte)
     if subsite.ist_land:
+        schon = {oe.ref.key for oe in eigene_stellen}
         yield Seite("orte.html", subsite, "orte/", sprache, {"kreise": _orte(portal)})
         for oe in portal.oes.values():
-            if portal.stellen_heimat[oe.ref.key] is subsite and oe not in portal.stellen_von(subsite):
+            if portal.stellen_heimat[oe.ref.key] is subsite and oe.ref.key not in schon:
                 yield Seite(
                     "stelle.html",
                     subsite,

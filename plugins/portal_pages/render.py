@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,22 @@ MANIFEST = ".portal-manifest.json"
 # --- fingerprints ---------------------------------------------------------------------------------------
 
 
-def tree_hash(paths: Iterable[Path]) -> str:
-    """A hash of files' names and bytes (templates, catalogs, CSS): any change re-renders every page."""
+def tree_hash(paths: Iterable[Path], roots: Iterable[Path] = ()) -> str:
+    """A hash of files' names and bytes (templates, catalogs, CSS): any change re-renders every page. Names
+    are taken relative to the first of ``roots`` that holds them, so a copy of the theme elsewhere (a test, a
+    municipality's checkout) has the same hash."""
+    bases = [r.resolve() for r in roots]
+
+    def name(p: Path) -> str:
+        full = p.resolve()
+        for base in bases:
+            if full.is_relative_to(base):
+                return full.relative_to(base).as_posix()
+        return str(full)
+
     h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p).encode())
+    for label, p in sorted((name(p), p) for p in paths):
+        h.update(label.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -50,10 +62,20 @@ class Fingerprinter:
 
     def __init__(self, portal: Portal, global_hash: str) -> None:
         self.portal = portal
-        self.global_hash = global_hash
-        self._memo: dict[int, str] = {}
+        # digested once: it is part of every page's fingerprint (the site's structure alone is ~20 KB)
+        self.global_hash = hashlib.sha256(global_hash.encode()).hexdigest()
+        # memos by id(): each entry keeps its object alive, so an id is never reused for another object
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._summary_memo: dict[int, tuple[object, str]] = {}
+        self._angebot_memo: dict[int, str] = {}  # by id: Angebote live as long as the Portal
+        self._eintrag_memo: dict[int, str] = {}
+        self._lebend: list[object] = []
 
-    def _obj(self, value: Any) -> Any:
+    def _obj(self, value: Any, eintrag: bool = False) -> Any:
+        """``eintrag``: the value is an item of a list on the page (an Angebot there is a line of a
+        service list, see ``leistungsliste`` in komponenten.html)."""
+        if eintrag and isinstance(value, Leistung):  # a line of a list: name and link (stelle.html)
+            return ["leistung", self._summary(value)]
         if isinstance(value, BaseModel):
             ref = getattr(value, "ref", None)
             if ref is not None:
@@ -65,8 +87,8 @@ class Fingerprinter:
                     return ["obj", key, known]
             key = id(value)
             if key not in self._memo:
-                self._memo[key] = hashlib.sha256(value.model_dump_json().encode()).hexdigest()
-            return ["model", self._memo[key]]
+                self._memo[key] = (value, hashlib.sha256(value.model_dump_json().encode()).hexdigest())
+            return ["model", self._memo[key][1]]
         if isinstance(value, Subsite):
             return ["subsite", value.gebiet.ars, value.slug]
         if isinstance(value, Gebiet):
@@ -74,22 +96,19 @@ class Fingerprinter:
         if isinstance(value, Lebenslage):
             return ["lebenslage", value.code]
         if isinstance(value, Angebot):
-            # where an Angebot appears, the page shows the service's name and teaser, not its whole text
-            return [
-                "angebot",
-                self._summary(value.leistung),
-                value.gebiet.ars if value.gebiet else None,
-                value.subsite.path,
-                [self._obj(s) for s in value.stellen],
-                [self._obj(o) for o in value.onlinedienste],
-            ]
+            return self._angebot(value, eintrag)
         if isinstance(value, dict):
             return [[str(k), self._obj(v)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
         if isinstance(value, list | tuple | set | frozenset):
-            items = [self._obj(v) for v in value]
+            memo = self._eintrag_memo
+            items = [
+                memo.get(id(v)) or self._angebot(v, True) if type(v) is Angebot else self._obj(v, True)
+                for v in value
+            ]
             return sorted(items, key=json.dumps) if isinstance(value, set | frozenset) else items
         if dataclasses.is_dataclass(value):
-            return self._obj(dataclasses.asdict(value))
+            # the fields as they are (dataclasses.asdict would deep-copy every model inside)
+            return self._obj({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
         if hasattr(value, "content") and hasattr(value, "slug"):  # a Pelican page
             return [
                 "page",
@@ -102,9 +121,29 @@ class Fingerprinter:
             return value
         return repr(value)
 
+    def _angebot(self, a: Angebot, eintrag: bool) -> str:
+        """An Angebot in a service list shows the service's name, teaser and link and the responsible
+        Gebiet; on the service page itself (``eintrag`` False) also its offices and online services.
+        Angebote are shared objects (Portal._geteilt), so each digest is computed once."""
+        memo = self._eintrag_memo if eintrag else self._angebot_memo
+        found = memo.get(id(a))
+        if found is None:
+            shown: list[Any] = [
+                "angebot",
+                self._summary(a.leistung),
+                a.gebiet.ars if a.gebiet else None,
+                a.subsite.path,
+            ]
+            if not eintrag:
+                shown += [[self._obj(s) for s in a.stellen], [self._obj(o) for o in a.onlinedienste]]
+            found = hashlib.sha256(json.dumps(shown, separators=(",", ":")).encode()).hexdigest()
+            memo[id(a)] = found
+            self._lebend.append(a)  # its id stays its own while the memo lives
+        return found
+
     def _summary(self, lb: Leistung) -> str:
         key = id(lb)
-        if key not in self._memo:
+        if key not in self._summary_memo:
             shown = [
                 lb.ref.key,
                 lb.namen.root,
@@ -112,20 +151,34 @@ class Fingerprinter:
                 lb.text(Textmodul.KURZTEXT).root,
                 list(lb.leika),
             ]
-            self._memo[key] = hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
-        return self._memo[key]
+            self._summary_memo[key] = (
+                lb,
+                hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest(),
+            )
+        return self._summary_memo[key][1]
+
+    def _teil(self, value: Any) -> str:
+        """One value of a page's data as a string: the common shapes directly, anything else as JSON."""
+        if type(value) is Angebot:
+            return self._angebot(value, False)
+        if type(value) is Leistung:
+            known = self.portal.hashes.get(f"Leistung:{value.ref.key}")
+            if known:
+                return known
+        return json.dumps(self._obj(value), separators=(",", ":"))
 
     def __call__(self, seite: Seite) -> str:
-        payload = [
+        parts = [
             self.global_hash,
             seite.template,
             seite.subsite.path,
             seite.rest,
             seite.sprache.code,
-            seite.anywhere,
-            self._obj(seite.data),
+            "anywhere" if seite.anywhere else "",
         ]
-        return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+        for key in sorted(seite.data):
+            parts += [key, self._teil(seite.data[key])]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -147,6 +200,18 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write atomically unless the file already holds exactly this text (incremental builds)."""
+    raw = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, text)
+    return True
+
+
 @dataclasses.dataclass
 class RenderStats:
     pages: int = 0
@@ -154,6 +219,9 @@ class RenderStats:
     skipped: int = 0
     deleted: int = 0
     workers: int = 1
+    sekunden: dict[str, float] = dataclasses.field(default_factory=dict)  # per phase, for the summary
+    geschrieben: list[str] = dataclasses.field(default_factory=list)  # save_as of the pages rendered
+    entfiele: list[str] = dataclasses.field(default_factory=list)  # a preview: pages the live site would lose
 
 
 LAST_STATS: list[RenderStats] = []  # the figures of the last render in this process (for `portal build`)
@@ -188,25 +256,34 @@ def render_all(
     fingerprint: Callable[[Seite], str],
     jobs: int,
     incremental: bool = True,
+    vergleich: Path | None = None,
 ) -> RenderStats:
+    """Render what changed. ``vergleich`` (a preview): compare with that manifest (the live site's) instead of
+    the output folder's own; render only the pages that differ from it, into an otherwise empty folder, and
+    delete nothing (``RenderStats.entfiele`` lists what the live site would lose)."""
     output.mkdir(parents=True, exist_ok=True)
     manifest_file = output / MANIFEST
     old: dict[str, str] = {}
-    if incremental and manifest_file.exists():
+    source = vergleich or manifest_file
+    if (incremental or vergleich) and source.exists():
         try:
-            old = json.loads(manifest_file.read_text(encoding="utf-8"))
+            old = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            log.warning("%s unreadable: rendering every page", manifest_file)
+            log.warning("%s unreadable: rendering every page", source)
     new: dict[str, str] = {}
     todo: list[int] = []
+    t0 = time.perf_counter()
     for i, seite in enumerate(seiten):
         digest = fingerprint(seite)
         if seite.save_as in new:
             raise ValueError(f"two pages would be written to {seite.save_as}")
         new[seite.save_as] = digest
-        if old.get(seite.save_as) != digest or not (output / seite.save_as).exists():
+        if old.get(seite.save_as) != digest or (vergleich is None and not (output / seite.save_as).exists()):
             todo.append(i)
     stats = RenderStats(pages=len(seiten), rendered=len(todo), skipped=len(seiten) - len(todo))
+    stats.geschrieben = [seiten[i].save_as for i in todo]
+    t1 = time.perf_counter()
+    stats.sekunden["fingerprints"] = t1 - t0
     # preload the templates so the forked workers inherit them compiled
     for env in envs.values():
         for name in {s.template for s in seiten}:
@@ -224,13 +301,18 @@ def render_all(
                 _render_partition(part)
     finally:
         _JOB.clear()
-    for gone in sorted(set(old) - set(new)):
+    t2 = time.perf_counter()
+    stats.sekunden["render"] = t2 - t1
+    if vergleich is not None:
+        stats.entfiele = sorted(set(old) - set(new))
+    for gone in sorted(set(old) - set(new)) if vergleich is None else []:
         target = _safe_target(output, gone)
         if target.exists():
             target.unlink()
             stats.deleted += 1
             _remove_empty_parents(target.parent, output)
     write_atomic(manifest_file, json.dumps(new, sort_keys=True, separators=(",", ":")))
+    stats.sekunden["delete+manifest"] = time.perf_counter() - t2
     LAST_STATS.clear()
     LAST_STATS.append(stats)
     return stats

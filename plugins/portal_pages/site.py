@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -32,6 +33,7 @@ from content_sync.models import (
 )
 from content_sync.store import Store
 
+from .i18n import initial, sort_key
 from .settings import PortalPagesSettings
 from .urls import RESERVED, objekt_slug, slugify
 
@@ -64,7 +66,7 @@ class Subsite:
         return self.gebiet.art is GebietArt.LAND
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Angebot:
     """What a place's residents get for one Leistung: where the page is and who is responsible."""
 
@@ -115,12 +117,20 @@ class Portal:
         # the same, indexed by Gebiet and by target office, so nothing scans all Zustaendigkeiten per page
         self._zst_by_gebiet: dict[str, list[tuple[str, list[Zustaendigkeit]]]] = defaultdict(list)
         self._zst_by_ziel: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._gebiete_von: dict[str, set[str]] = defaultdict(set)  # Leistung key -> ARS with Zustaendigkeiten
         for (lb_key, ars), zs in sorted(self._zst.items()):
             self._zst_by_gebiet[ars].append((lb_key, zs))
+            self._gebiete_von[lb_key].add(ars)
             for z in zs:
                 self._zst_by_ziel[z.ziel.key].append((lb_key, ars))
         self.subsites = self._subsites()
+        self._angebote: dict[tuple[str, tuple[str, ...]], Angebot] = {}
+        self._angebote_von: dict[str, list[Angebot]] = {}
         self._name_cache: dict[tuple[str, str], str] = {}
+        self._raenge: dict[str, dict[str, tuple[int, str]]] = {}
+        self._reihenfolgen: dict[str, list[int]] = {}
+        self._top: dict[str, tuple[int, int]] | None = None
+        self._lebenslagen_von: dict[int, list[Lebenslage]] = {}  # by id: the Leistungen live as long
         self.fruehere_namen: dict[str, list[str]] = {}
         for kind, objects in (("Leistung", self.leistungen), ("Organisationseinheit", self.oes)):
             model = Leistung if kind == "Leistung" else Organisationseinheit
@@ -137,9 +147,13 @@ class Portal:
         return {ll.code: ll for ll in self.lebenslagen}
 
     def lebenslagen_von(self, lb: Leistung) -> list[Lebenslage]:
-        codes = [k.id for k in lb.kategorien if k.id in self.lebenslagen_by_code]
-        codes += [self._pvlagen[c.code] for c in lb.klassifizierung if c.code in self._pvlagen]
-        return [self.lebenslagen_by_code[c] for c in dict.fromkeys(codes)]
+        found = self._lebenslagen_von.get(id(lb))
+        if found is None:
+            codes = [k.id for k in lb.kategorien if k.id in self.lebenslagen_by_code]
+            codes += [self._pvlagen[c.code] for c in lb.klassifizierung if c.code in self._pvlagen]
+            found = [self.lebenslagen_by_code[c] for c in dict.fromkeys(codes)]
+            self._lebenslagen_von[id(lb)] = found
+        return list(found)
 
     def zielgruppen(self, lb: Leistung) -> set[str]:
         out = {ll.zielgruppe for ll in self.lebenslagen_von(lb)}
@@ -214,9 +228,21 @@ class Portal:
         return None
 
     def angebot(self, lb: Leistung, ars: str) -> Angebot:
-        return self._angebot(lb, lb.ref.key, self.gebiete.kette(ars))
+        return self._geteilt(lb, lb.ref.key, self.gebiete.kette(ars))
 
-    def _angebot(self, lb: Leistung, key: str, kette: list[Gebiet]) -> Angebot:
+    def _geteilt(self, lb: Leistung, key: str, kette: list[Gebiet]) -> Angebot:
+        """The Angebot for a place, shared by every place whose chain meets the same Gebiete with
+        Zustaendigkeiten (a Land-level service is one object for all 447 subsites): built once, and the
+        incremental build's fingerprints memoise per object."""
+        mit = self._gebiete_von.get(key)
+        treffer = tuple(g for g in kette if g.ars in mit) if mit else ()
+        memo_key = (key, tuple(g.ars for g in treffer))
+        found = self._angebote.get(memo_key)
+        if found is None:
+            found = self._angebote[memo_key] = self._angebot(lb, key, treffer)
+        return found
+
+    def _angebot(self, lb: Leistung, key: str, kette: Sequence[Gebiet]) -> Angebot:
         gebiet: Gebiet | None = None
         zst: list[Zustaendigkeit] = []
         ods: list[Onlinedienst] = []
@@ -243,8 +269,12 @@ class Portal:
 
     def angebote(self, subsite: Subsite) -> list[Angebot]:
         """Every Leistung for the residents of a subsite, each with its responsible level."""
-        kette = self.gebiete.kette(subsite.gebiet.ars)
-        return [self._angebot(lb, key, kette) for key, lb in self.leistungen.items()]
+        found = self._angebote_von.get(subsite.gebiet.ars)
+        if found is None:  # memoised: the page list and the search map both ask
+            kette = self.gebiete.kette(subsite.gebiet.ars)
+            found = [self._geteilt(lb, key, kette) for key, lb in self.leistungen.items()]
+            self._angebote_von[subsite.gebiet.ars] = found
+        return list(found)
 
     def name(self, lb: Leistung, sprache: str) -> str:
         """The Leistung's name in a language (German as fallback), memoised: lists sort by it a lot."""
@@ -255,11 +285,45 @@ class Portal:
             found = self._name_cache[key] = hit[1] if hit else lb.leika[0]
         return found
 
+    def rang(self, sprache: str) -> dict[str, tuple[int, str]]:
+        """Leistung key -> (position in this language's alphabetical order, initial for the A-Z): sorted
+        once for all Leistungen, so each list sorts by an integer."""
+        found = self._raenge.get(sprache)
+        if found is None:
+            keyed = []
+            for key, lb in self.leistungen.items():
+                name = self.name(lb, sprache)
+                keyed.append((sort_key(name), key, initial(name)))
+            keyed.sort()
+            found = self._raenge[sprache] = {key: (i, ini) for i, (_s, key, ini) in enumerate(keyed)}
+        return found
+
+    def reihenfolge(self, sprache: str) -> list[int]:
+        """Positions in ``self.leistungen`` (and in every ``angebote()`` list) in this language's order."""
+        found = self._reihenfolgen.get(sprache)
+        if found is None:
+            rang = self.rang(sprache)
+            keys = list(self.leistungen)
+            found = self._reihenfolgen[sprache] = sorted(range(len(keys)), key=lambda i: rang[keys[i]][0])
+        return found
+
+    def top_keys(self) -> dict[str, tuple[int, int]]:
+        """Leistung key -> its place among the most-used services (``top_leika``, in that order)."""
+        if self._top is None:
+            order = {leika: n for n, leika in reversed(list(enumerate(self.settings.top_leika)))}
+            self._top = {
+                key: (min(order[k] for k in lb.leika if k in order), n)
+                for n, (key, lb) in enumerate(self.leistungen.items())
+                if any(k in order for k in lb.leika)
+            }
+        return self._top
+
     def eigene_leistungen(self, subsite: Subsite) -> list[Leistung]:
         """Leistungen with a Zustaendigkeit for exactly this subsite's Gebiet: they get pages here."""
         if subsite.ist_land:
             return list(self.leistungen.values())
-        return [lb for lb in self.leistungen.values() if (lb.ref.key, subsite.gebiet.ars) in self._zst]
+        keys = {k for k, _zs in self._zst_by_gebiet.get(subsite.gebiet.ars, [])}
+        return [lb for key, lb in self.leistungen.items() if key in keys]
 
     def stellen_von(self, subsite: Subsite) -> list[Organisationseinheit]:
         """Offices whose page lives in this subsite: those responsible for its own Gebiet."""

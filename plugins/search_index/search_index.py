@@ -10,9 +10,9 @@ place chooser turn a PLZ or a place name into a subsite.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from .pipeline import german_builder
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 LUNR_FILES = {
     "node_modules/lunr/lunr.min.js": "lunr.min.js",
     "node_modules/lunr-languages/min/lunr.stemmer.support.min.js": "lunr.stemmer.support.min.js",
@@ -61,13 +62,52 @@ class SearchIndexSettings(BaseModel):
 
 
 def _dump(path: Path, data: object) -> int:
+    """Write JSON, unless the file already holds these bytes (an incremental build leaves it alone)."""
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    _write_if_changed(path, raw)
+    return len(raw)
+
+
+def _write_if_changed(path: Path, raw: bytes) -> bool:
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode())
+    tmp = path.with_name(f".tmp-{path.name}")
+    tmp.write_bytes(raw)
+    tmp.replace(path)
+    return True
 
 
-def build_index(portal: Portal, sprache: str, text_woerter: int) -> dict[str, Any]:
+def _code_hash() -> str:
+    """This plugin's code and word lists: a change to them builds the indexes again."""
+    h = hashlib.sha256()
+    for f in sorted(HERE.iterdir()):
+        if f.suffix in (".py", ".yaml", ".txt"):
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Path) -> tuple[int, bool]:
+    """Build the lunr index of a language, unless its input (the search documents and this code) is the one
+    the existing file was built from (recorded beside it): (bytes, built)."""
+    docs = [d.as_dict() for d in dokumente(portal.leistungen.values(), sprache, text_woerter)]
+    digest = hashlib.sha256(
+        json.dumps([_code_hash(), text_woerter, docs], ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()
+    stamp = target.with_name(f".{target.stem}.quelle")
+    if target.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return target.stat().st_size, False
+    size = _dump(target, build_index(portal, sprache, text_woerter, docs))
+    _write_if_changed(stamp, digest.encode())
+    return size, True
+
+
+def build_index(
+    portal: Portal, sprache: str, text_woerter: int, docs: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     """A serialised lunr index over every Leistung: German pipeline for 'de', lunr's English one for 'en'."""
     from lunr.builder import Builder
     from lunr.stemmer import stemmer
@@ -83,8 +123,10 @@ def build_index(portal: Portal, sprache: str, text_woerter: int) -> dict[str, An
     builder.ref("id")
     for name, boost in FIELDS.items():
         builder.field(name, boost=boost)
-    for doc in dokumente(portal.leistungen.values(), sprache, text_woerter):
-        builder.add(doc.as_dict())
+    if docs is None:
+        docs = [d.as_dict() for d in dokumente(portal.leistungen.values(), sprache, text_woerter)]
+    for doc in docs:
+        builder.add(doc)
     return builder.build().serialize()
 
 
@@ -145,11 +187,13 @@ class SearchIndexGenerator(Generator):
             raise PluginConfigError("search_index needs portal_pages (list it first in PLUGINS)")
         out = Path(self.output_path)
         sizes: dict[str, int] = {}
+        built = []
         for sprache in sorted(set(self.config.index_sprachen.values())):
-            sizes[f"index-{sprache}"] = _dump(
-                out / "suchindex" / f"index-{sprache}.json",
-                build_index(portal, sprache, self.config.text_woerter),
+            sizes[f"index-{sprache}"], neu = index_if_changed(
+                portal, sprache, self.config.text_woerter, out / "suchindex" / f"index-{sprache}.json"
             )
+            if neu:
+                built.append(sprache)
         for s in portal.settings.sprachen:
             sizes[f"docs-{s.code}"] = _dump(
                 out / "suchindex" / f"docs-{s.code}.json",
@@ -164,8 +208,12 @@ class SearchIndexGenerator(Generator):
             source = ROOT / src
             if not source.exists():
                 raise PluginConfigError(f"{source} is missing: run 'npm ci'")
-            shutil.copyfile(source, vendor / name)
-        log.info("search index: %s", ", ".join(f"{k} {v:,} B" for k, v in sorted(sizes.items())))
+            _write_if_changed(vendor / name, source.read_bytes())
+        log.info(
+            "search index (built: %s): %s",
+            ", ".join(built) or "none, input unchanged",
+            ", ".join(f"{k} {v:,} B" for k, v in sorted(sizes.items())),
+        )
 
 
 def _get_generators(_pelican: Any) -> type[SearchIndexGenerator]:
