@@ -7,7 +7,12 @@ import argparse
 import contextlib
 import functools
 import http.server
+import json
 import logging
+import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +53,7 @@ def build_site(
         "rendered": stats.rendered if stats else None,
         "deleted": stats.deleted if stats else None,
         "workers": stats.workers if stats else None,
+        "phasen": dict(stats.sekunden) if stats else {},
         "seconds": time.perf_counter() - t0,
     }
 
@@ -114,12 +120,141 @@ def run_build(args: argparse.Namespace, _settings: Any) -> int:
         f"({result['rendered']} rendered, {result['pages'] - (result['rendered'] or 0)} unchanged, "
         f"{result['deleted']} deleted, {result['workers']} worker processes)."
     )
+    if result["phasen"]:
+        shown = ", ".join(f"{k} {v:.1f} s" for k, v in result["phasen"].items())
+        rest = result["seconds"] - sum(result["phasen"].values())
+        print(f"  phases: {shown}; the rest (Pelican, search index) {rest:.1f} s")
     print("View it with:  .venv/bin/portal serve   (then open http://127.0.0.1:8000/)")
     return EXIT_OK
 
 
+RELOAD_JS = Path(__file__).with_name("neu_laden.js")
+RELOAD_TAG = b'<script src="/__portal/neu-laden.js"></script>'
+# written by the build itself: watching them would rebuild forever
+_NOT_WATCHED = {".mo", ".pyc", ".tmp"}
+_NOT_WATCHED_DIRS = {"__pycache__", "vendor", ".git", "node_modules"}
+
+
+class Beobachter:
+    """Watches the store, the theme, the content (and the municipalities' folders); on a change it builds
+    again (``portal build``, incremental, in a child process) and raises ``stand`` so open pages reload."""
+
+    def __init__(self, paths: list[Path], build: list[str], intervall: float = 1.0) -> None:
+        self.paths = paths
+        self.build = build
+        self.intervall = intervall
+        self.stand = 0
+        self.fehler: str | None = None
+        self.baut = False
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def signatur(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for root in self.paths:
+            files = [root] if root.is_file() else []
+            if root.is_dir():
+                for dirpath, dirnames, filenames in os.walk(root):
+                    dirnames[:] = sorted(
+                        d for d in dirnames if d not in _NOT_WATCHED_DIRS and not d.startswith(".")
+                    )
+                    files += [
+                        Path(dirpath, f)
+                        for f in sorted(filenames)
+                        if Path(f).suffix not in _NOT_WATCHED and not f.startswith(".")
+                    ]
+            # the store: its write-ahead log changes first
+            if root.suffix in (".sqlite", ".db"):
+                files += [p for p in (Path(f"{root}-wal"),) if p.exists()]
+            for f in files:
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                out.append((str(f), st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def einmal(self) -> bool:
+        """One build; True if it succeeded."""
+        with self._lock:
+            self.baut = True
+            try:
+                done = subprocess.run(self.build, capture_output=True, text=True, check=False)
+            finally:
+                self.baut = False
+            if done.returncode == 0:
+                self.fehler = None
+                self.stand += 1
+                last = [line for line in done.stdout.splitlines() if line.startswith("Built")]
+                print(last[0] if last else "built", flush=True)
+                return True
+            tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
+            self.fehler = "\n".join(tail) or f"portal build exited with {done.returncode}"
+            print(
+                f"portal serve: the build failed (the pages shown are the last good ones):\n{self.fehler}",
+                flush=True,
+            )
+            self.stand += 1  # open pages show the error
+            return False
+
+    def laufen(self) -> None:
+        last = self.signatur()
+        while not self._stop.wait(self.intervall):
+            now = self.signatur()
+            if now == last:
+                continue
+            # wait until the change has settled (a sync writes for a while, an editor saves several files)
+            while not self._stop.wait(self.intervall / 2):
+                settled = self.signatur()
+                if settled == now:
+                    break
+                now = settled
+            last = now
+            print("portal serve: change seen, building…", flush=True)
+            self.einmal()
+            last = self.signatur()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing page answers with the nearest subsite's 404 page, as a web server would."""
+    """Static files; a missing page answers with the nearest subsite's 404 page, as a web server would.
+    With a watcher: ``/__portal/stand`` tells open pages when to reload, and HTML pages get the script that asks."""
+
+    beobachter: Beobachter | None = None
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        if self.beobachter is not None and path.startswith("/__portal/"):
+            if path == "/__portal/stand":
+                body = json.dumps(
+                    {
+                        "stand": self.beobachter.stand,
+                        "fehler": self.beobachter.fehler,
+                        "baut": self.beobachter.baut,
+                    }
+                ).encode()
+                return self._antwort(200, "application/json", body)
+            if path == "/__portal/neu-laden.js":
+                return self._antwort(200, "text/javascript; charset=utf-8", RELOAD_JS.read_bytes())
+            return self.send_error(404)
+        if self.beobachter is not None:
+            target = Path(self.translate_path(path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file() and path.endswith(("/", ".html")):
+                body = target.read_bytes().replace(b"</head>", RELOAD_TAG + b"</head>", 1)
+                return self._antwort(200, "text/html; charset=utf-8", body)
+        return super().do_GET()
+
+    def _antwort(self, code: int, typ: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", typ)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         if code == 404:
@@ -142,20 +277,78 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def add_serve(sub: Any) -> None:
-    p = sub.add_parser("serve", help="serve the built site on 127.0.0.1 for viewing")
+    p = sub.add_parser(
+        "serve", help="serve the built site on 127.0.0.1; with --watch rebuild on changes and reload the page"
+    )
     p.add_argument("--output", default="output", help="the built site (default: output/)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    p.add_argument(
+        "--no-watch",
+        dest="watch",
+        action="store_false",
+        help="only serve; by default the store, theme and content are watched, a change builds again and open "
+        "pages reload (not for a preview folder of 'portal preview', which is only served)",
+    )
+    p.add_argument("--pelican-settings", default="pelicanconf.py", help="with --watch: Pelican settings file")
+    p.add_argument("--store", help="with --watch: the store to build from (default: the settings' store)")
+    p.add_argument(
+        "--alle-gebiete", action="store_true", help="with --watch: as 'portal build --alle-gebiete'"
+    )
+    p.add_argument("--sprachen", help="with --watch: as 'portal build --sprachen'")
     p.set_defaults(handler=run_serve)
+
+
+def watch_paths(settings_file: str | Path, store: str | None) -> tuple[list[Path], str]:
+    """What ``serve --watch`` watches: the store, the theme, the content folder, the municipalities' folders."""
+    from pelican.settings import read_settings
+
+    s = read_settings(str(settings_file))
+    pp = s.get("PORTAL_PAGES", {})
+    store_path = store or pp.get("store", "var/portal.sqlite")
+    paths = [Path(store_path), Path(s["THEME"]), Path(s["PATH"])]
+    sites = pp.get("sites_ordner")
+    if sites:
+        paths.append(Path(sites))
+    return paths, str(store_path)
 
 
 def run_serve(args: argparse.Namespace, _settings: Any) -> int:
     root = Path(args.output).resolve()
-    if not (root / "index.html").exists():
+    beobachter = None
+    if args.watch and (root / "vorschau" / "index.html").exists():
+        print("portal serve: a preview folder: served as it is, not rebuilt")
+    elif args.watch:
+        paths, store = watch_paths(args.pelican_settings, args.store)
+        build = [
+            sys.executable,
+            "-m",
+            "content_sync",
+            "build",
+            "--pelican-settings",
+            str(args.pelican_settings),
+        ]
+        build += ["--store", store, "--output", str(root)]
+        build += ["--alle-gebiete"] if args.alle_gebiete else []
+        build += ["--sprachen", args.sprachen] if args.sprachen else []
+        beobachter = Beobachter(paths, build)
+        print(f"portal serve: watching {', '.join(str(p) for p in paths)}; building first…", flush=True)
+        beobachter.einmal()
+    if not (root / "index.html").exists() and not (root / "vorschau" / "index.html").exists():
         print(f"portal serve: {root} has no site yet; run 'portal build' first")
         return EXIT_FAILED
-    handler = functools.partial(_Handler, directory=str(root))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
-        print(f"Serving {root} at http://127.0.0.1:{args.port}/ (Ctrl+C stops)")
+    handler = type("Handler", (_Handler,), {"beobachter": beobachter})
+    with http.server.ThreadingHTTPServer(
+        ("127.0.0.1", args.port), functools.partial(handler, directory=str(root))
+    ) as server:
+        start = "vorschau/" if not (root / "index.html").exists() else ""
+        port = server.server_address[1]  # --port 0: a free one
+        print(f"Serving {root} at http://127.0.0.1:{port}/{start} (Ctrl+C stops)", flush=True)
+        thread = None
+        if beobachter is not None:
+            thread = threading.Thread(target=beobachter.laufen, daemon=True)
+            thread.start()
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
+        if beobachter is not None:
+            beobachter.stop()
     return EXIT_OK
