@@ -17,7 +17,7 @@ STATIC_PATHS = []
 # portal_pages deletes what it no longer writes (incremental build: .portal-manifest.json)
 DELETE_OUTPUT_DIRECTORY = False
 
-PLUGINS = ["plugins.portal_pages", "plugins.search_index"]
+PLUGINS = ["plugins.portal_pages", "plugins.search_index", "plugins.content_api"]
 
 # Editorial pages (content/pages/<lang>/*.md) are read by Pelican and rendered by portal_pages.
 PAGE_PATHS = ["pages"]
@@ -59,10 +59,35 @@ PORTAL_PAGES = {
         "99050012104000",  # Gewerbe anmelden
     ],
     "kontakt_email": "redaktion@verwaltungsportal.example",
+    # the municipalities' folders: sites/<subsite>/ (settings, logo, own pages, local additions; the demo has
+    # sites/wanfried/). See the README, "For municipalities".
+    "sites_ordner": "sites",
+    # the Erklärung zur Barrierefreiheit (generated from content/barrierefreiheit/), "Barriere melden" on
+    # every page, and the sign-language videos of BITV 2.0 Anlage 2 (none in the demo: each topic is shown
+    # as missing and listed as a known barrier). A video: {"datei": "medien/dgs/inhalt.mp4" or an https URL,
+    # "bytes": 48200000, "sekunden": 165, "text": "what is signed, in German"}.
+    "barrierefreiheit": {
+        "melden_an": "barrierefreiheit@verwaltungsportal.example",
+        "schlichtungsstelle": "https://www.schlichtungsstelle-bgg.de",
+        "dgs": {},
+    },
+    # the editors' data-quality page (redaktion/datenqualitaet/) and `portal qualitaet`: the languages every
+    # service should have its texts in; expected sections in plugins/portal_pages/qualitaet.yaml (README)
+    "qualitaet": {"sprachen": ["en"]},
 }
 
 # The search (plugins/search_index): which index each page language searches (built: de, en).
 SEARCH_INDEX = {
     "index_sprachen": {"de": "de", "de-x-ls": "de", "ar": "de", "en": "en"},
     "text_woerter": 0,  # measured: the description adds bytes, not recall (see README, Search)
+}
+
+# The static content API (plugins/content_api): JSON, CSV, JSON Schema and a DCAT-AP.de catalogue below
+# api/v1/ (see the README, Content API). The licence is what the catalogue and index.json say about the data.
+CONTENT_API = {
+    "pfad": "api/v1",
+    "lizenz": "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    "lizenz_name": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+    "herausgeber": "Landesredaktion Hessen (Demo)",
+    "titel": "Verwaltungsleistungen Hessen (Demo)",
 }

@@ -24,6 +24,27 @@ FONTS = [
     "FiraSans-SemiBold.woff2",
 ]
 SAFELIST = ["kern-container", "kern-body"]
+# Rules purgecss cannot judge and drops: KERN maps its theme tokens (light, dark: prefers-color-scheme or
+# data-kern-theme) to the "contextual" ones its components use in a rule on :is(body, …); without it the
+# components keep their light colours in the dark scheme. Copied from the pinned KERN CSS as they are.
+KEEP_SELECTORS = [
+    ":is(body,.kern-light,.kern-dark,[data-kern-theme=light],[data-kern-theme=dark]):not([class*=kern-level-])"
+]
+
+
+def kept_rules(css: str) -> str:
+    """The declarations of each of KEEP_SELECTORS in KERN's minified CSS, as rules of that selector alone."""
+    out = []
+    for selector in KEEP_SELECTORS:
+        start = css.find(selector)
+        opening = css.find("{", start)
+        closing = css.find("}", opening)
+        if start < 0 or opening < 0 or closing < 0:
+            raise PluginConfigError(
+                f"KERN CSS has no rule for {selector}: check KEEP_SELECTORS in {__file__}"
+            )
+        out.append(selector + css[opening : closing + 1])
+    return "".join(out)
 
 
 def _newest(paths: list[Path]) -> float:
@@ -68,7 +89,10 @@ def build_assets(theme: Path, root: Path = ROOT) -> Path:
         capture_output=True,
         text=True,
     )
-    (tmp / "kern.min.css").replace(target)
+    purged = (tmp / "kern.min.css").read_text(encoding="utf-8")
+    target.write_text(
+        purged + kept_rules((kern / "kern.min.css").read_text(encoding="utf-8")), encoding="utf-8"
+    )
     shutil.rmtree(tmp, ignore_errors=True)
     fonts = vendor / "fonts"
     fonts.mkdir(exist_ok=True)

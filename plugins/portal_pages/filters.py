@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections import defaultdict
 
 from content_sync.models import Anschrift, Anschrifttyp, Oeffnungszeit, Organisationseinheit
 
+from .barrierefreiheit import mailto
 from .i18n import WOCHENTAGE
-from .sanitize import clean_html, plain_text
+from .sanitize import clean_editorial, clean_html, plain_text
 
 
 def groupby_tag(zeiten: tuple[Oeffnungszeit, ...]) -> list[tuple[str, list[Oeffnungszeit]]]:
@@ -52,8 +54,37 @@ def sichere_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def oeffnungszeiten_daten(zeiten: tuple[Oeffnungszeit, ...]) -> str:
+    """The structured opening hours for the browser (oeffnungszeiten.js), Monday first, times in order:
+    ``MO 08:00-12:00 DO 08:00-12:00 DO 14:00-18:00``."""
+    return " ".join(
+        f"{tag} {z.von:%H:%M}-{z.bis:%H:%M}" for tag, tag_zeiten in groupby_tag(zeiten) for z in tag_zeiten
+    )
+
+
+def json_attr(value: object) -> str:
+    """JSON for a data attribute (the template escapes it for the attribute; characters stay as they are)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def dauer_iso(sekunden: int) -> str:
+    """A duration for ``<time datetime>``: ``PT4M30S``."""
+    minuten, rest = divmod(sekunden, 60)
+    stunden, minuten = divmod(minuten, 60)
+    return (
+        "PT" + "".join(f"{n}{u}" for n, u in ((stunden, "H"), (minuten, "M"), (rest, "S")) if n)
+        if sekunden
+        else "PT0S"
+    )
+
+
 FILTERS = {
     "sicher": clean_html,
+    "redaktionell": clean_editorial,
+    "mailto": mailto,
+    "oeffnungszeiten_daten": oeffnungszeiten_daten,
+    "json_attr": json_attr,
+    "dauer_iso": dauer_iso,
     "nur_text": plain_text,
     "groupby_tag": groupby_tag,
     "tel": tel,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,22 @@ from pelican.generators import Generator
 from content_sync.models import Leistung, Organisationseinheit
 from content_sync.store import Store
 
-from . import jsonld
+from . import feeds, jsonld, qualitaet
 from .assets import build_assets
+from .barrierefreiheit import (
+    ERKLAERUNG_REST,
+    LS_INDEX_REST,
+    Erklaerung,
+    LeichteSprache,
+    erklaerung_aus_dateien,
+    leichte_sprache,
+    seiten_adresse,
+)
 from .filters import FILTERS, TESTS
-from .i18n import compile_catalogs, environment
+from .gemeinden import Gemeinden
+from .i18n import compile_catalogs, environment, load_translations
 from .pages import Seite, seiten
-from .render import Fingerprinter, render_all, tree_hash
+from .render import Fingerprinter, render_all, tree_hash, write_atomic, write_if_changed
 from .settings import PortalPagesSettings, Sprache
 from .site import Angebot, Lebenslage, Portal, Subsite
 from .urls import href, relative_root, site_root, sprach_prefix
@@ -42,12 +53,23 @@ class PortalPagesGenerator(Generator):
         self.config = PortalPagesSettings.from_pelican(self.settings)
         self.portal: Portal | None = None
         self.seiten: list[Seite] = []
+        self._sekunden: dict[str, float] = {}
+        self.erklaerung: Erklaerung | None = None
+        self.leichte_sprache: LeichteSprache | None = None
+        self.gemeinden = Gemeinden({}, {}, {}, self.config.sprachen)
 
     def generate_context(self) -> None:
+        t0 = time.perf_counter()
         build_assets(Path(self.settings.get("THEME", THEME_ROOT)))
         with Store(self.config.store, readonly=True) as store:
             self.portal = Portal(self.config, store)
+        t1 = time.perf_counter()
         self.seiten = list(seiten(self.portal))
+        # the municipalities' folders (sites/<slug>/): their data into their pages, their own pages added
+        self.gemeinden = Gemeinden.laden(self.config, self.portal, self.settings)
+        self.seiten += self.gemeinden.anwenden(self.seiten)
+        self._sekunden = {"store": t1 - t0, "page list": time.perf_counter() - t1}
+        self._barrierefreiheit()
         self.context["portal_seiten"] = self.seiten
         self.context["portal"] = self.portal
         log.info("portal_pages: %d subsites, %d pages", len(self.portal.subsites), len(self.seiten))
@@ -61,7 +83,8 @@ class PortalPagesGenerator(Generator):
         assert self.portal is not None
         theme = Path(self.settings.get("THEME", THEME_ROOT))
         envs = self._environments()
-        seiten = [*self.seiten, *self.redaktionsseiten()]
+        seiten = [*self.seiten, *self.redaktionsseiten(), *self.barrierefreiheitsseiten()]
+        seiten += qualitaet.seiten(self.portal)  # redaktion/datenqualitaet/: for editors, not in the sitemap
         base = {k: v for k, v in self.context.items() if k.isupper()}
         fingerprint = Fingerprinter(self.portal, self._global_hash(theme, base))
         stats = render_all(
@@ -73,8 +96,11 @@ class PortalPagesGenerator(Generator):
             fingerprint=fingerprint,
             jobs=self.config.jobs or os.cpu_count() or 1,
             incremental=self.config.incremental,
+            vergleich=self.config.vorschau,
         )
         self.context["portal_render_stats"] = stats
+        self.gemeinden.schreibe(Path(self.output_path))  # their logos and colours
+        stats.sekunden = {**self._sekunden, **stats.sekunden}
         log.info(
             "portal_pages: %d pages, %d rendered, %d unchanged, %d deleted, %d workers",
             stats.pages,
@@ -83,7 +109,55 @@ class PortalPagesGenerator(Generator):
             stats.deleted,
             stats.workers,
         )
+        if self.config.vorschau is not None:
+            self._vorschau_liste(seiten, stats, envs, base)
+        t = time.perf_counter()
         self._write_sitemaps(writer)
+        stats.sekunden["sitemaps"] = time.perf_counter() - t
+        t = time.perf_counter()  # the Atom feeds of changed services (feeds.py)
+        zone = self.settings.get("TIMEZONE") or "UTC"
+        feeds.schreiben(self.portal, Path(self.output_path), theme / "translations", zone)
+        stats.sekunden["feeds"] = time.perf_counter() - t
+
+    def _vorschau_liste(
+        self, seiten: list[Seite], stats: Any, envs: dict[str, Environment], base: dict[str, Any]
+    ) -> None:
+        """A preview's index (``vorschau/index.html``): the pages the draft changes, by subsite, with links."""
+        assert self.portal is not None
+        sprache = self.config.sprachen[0]
+        by_path = {s.save_as: s for s in seiten}
+        gruppen: dict[str, list[tuple[str, str, str]]] = {}
+        for save_as in sorted(stats.geschrieben):
+            seite = by_path[save_as]
+            data = seite.data
+            if "lb" in data:
+                art, name = "leistung", self.portal.name(data["lb"], seite.sprache.code)
+            elif "oe" in data:
+                art, name = "stelle", data["oe"].namen.de
+            elif "lebenslage" in data:
+                art, name = "lebenslage", data["lebenslage"].name.get("de", data["lebenslage"].code)
+            elif "page" in data:
+                art, name = "redaktion", str(data["page"].title)
+            else:
+                art, name = seite.template.removesuffix(".html"), ""
+            ort = seite.subsite.gebiet.kurzname
+            gruppen.setdefault(ort, []).append(
+                (art, f"{name} ({seite.sprache.code})" if name else seite.sprache.code, save_as)
+            )
+        liste = Seite(
+            "vorschau.html",
+            self.portal.land,
+            "vorschau/",
+            sprache,
+            {
+                "gruppen": sorted(gruppen.items()),
+                "entfiele": stats.entfiele,
+                "anzahl": len(stats.geschrieben),
+            },
+            sitemap=False,
+        )
+        text = envs[sprache.code].get_template("vorschau.html").render({**base, **self.page_vars(liste)})
+        write_atomic(Path(self.output_path) / liste.save_as, text)
 
     def _global_hash(self, theme: Path, base: dict[str, Any]) -> str:
         """Templates, catalogs, static files, this plugin's code, the settings, the site's structure."""
@@ -95,11 +169,12 @@ class PortalPagesGenerator(Generator):
         ]
         files += list(Path(__file__).parent.glob("*.py"))
         # settings that change pages (not where the store is, nor how many workers render)
-        shown = self.config.model_dump(mode="json", exclude={"store", "jobs", "incremental"})
+        # (a preview compares with the live site: its banner is not a change of the pages' inputs)
+        shown = self.config.model_dump(mode="json", exclude={"store", "jobs", "incremental", "vorschau"})
         settings = json.dumps(
             [shown, base.get("SEARCH_INDEX"), base.get("SITENAME")], sort_keys=True, default=str
         )
-        return tree_hash(files) + settings + self.portal.struktur()
+        return tree_hash(files, roots=[theme, Path(__file__).parent]) + settings + self.portal.struktur()
 
     def page_vars(self, seite: Seite) -> dict[str, Any]:
         assert self.portal is not None
@@ -122,6 +197,7 @@ class PortalPagesGenerator(Generator):
             "alternates": alternates,
             "ls_sprache": next((s for s in self.config.sprachen if s.code == "de-x-ls"), None),
             "breadcrumbs": self.breadcrumbs(seite),
+            "seiten_adresse": seiten_adresse(self.config, seite.path),
             "jsonld": _json_script(jsonld.for_page(self.portal, seite)),
         }
 
@@ -135,6 +211,48 @@ class PortalPagesGenerator(Generator):
                 chain.append((g.kurzname, sprach_prefix(sub.path, seite.sprache.ordner)))
         return chain
 
+    # --- accessibility: the Erklärung, the Leichte Sprache index, the start pages' BITV section -------------
+
+    def _pages(self) -> list[Any]:
+        return list(self.context.get("pages", [])) + list(self.context.get("hidden_pages", []))
+
+    def _barrierefreiheit(self) -> None:
+        """Reads pruefung.yaml and automatisch.json, finds what is offered in Leichte Sprache, and gives every
+        start page the sections of the Leichte Sprache page it links to (in its data: its fingerprint)."""
+        assert self.portal is not None
+        leistungen = list(self.portal.leistungen.values())
+        content = Path(self.settings.get("PATH", "content"))
+        self.erklaerung = erklaerung_aus_dateien(self.config, content, leistungen)
+        self.leichte_sprache = leichte_sprache(self._pages(), leistungen)
+        for seite in self.seiten:
+            if seite.template == "start.html":
+                seite.data["ls_abschnitte"] = self.leichte_sprache.abschnitte
+
+    def barrierefreiheitsseiten(self) -> list[Seite]:
+        """The Erklärung zur Barrierefreiheit and the index of Leichte Sprache, at the Land root."""
+        assert self.portal is not None and self.erklaerung is not None and self.leichte_sprache is not None
+        out = []
+        for sprache in self.config.sprachen:
+            out.append(
+                Seite(
+                    "barrierefreiheit.html",
+                    self.portal.land,
+                    ERKLAERUNG_REST,
+                    sprache,
+                    {"e": self.erklaerung},
+                )
+            )
+            out.append(
+                Seite(
+                    "leichte-sprache.html",
+                    self.portal.land,
+                    LS_INDEX_REST,
+                    sprache,
+                    {"ls": self.leichte_sprache},
+                )
+            )
+        return out
+
     # --- editorial pages, redirects, sitemaps -----------------------------------------------------------
 
     def redaktionsseiten(self) -> list[Seite]:
@@ -142,8 +260,7 @@ class PortalPagesGenerator(Generator):
         assert self.portal is not None
         codes = {s.code for s in self.config.sprachen}
         out = []
-        pages = list(self.context.get("pages", [])) + list(self.context.get("hidden_pages", []))
-        for page in pages:
+        for page in self._pages():
             variants = {v.lang: v for v in [page, *getattr(page, "translations", [])]}
             for lang in sorted(set(variants) - codes):
                 log.warning("page %s: language %r is not a site language", variants[lang].source_path, lang)
@@ -160,7 +277,7 @@ class PortalPagesGenerator(Generator):
         output = Path(self.output_path)
         base = self.config.site_url.rstrip("/") + "/" if self.config.site_url else ""
         by_subsite: dict[str, list[Seite]] = {}
-        for seite in [*self.seiten, *self.redaktionsseiten()]:
+        for seite in [*self.seiten, *self.redaktionsseiten(), *self.barrierefreiheitsseiten()]:
             if seite.sitemap and seite.sprache is self.config.sprachen[0]:
                 by_subsite.setdefault(seite.subsite.path, []).append(seite)
         for path, pages in sorted(by_subsite.items()):
@@ -178,9 +295,9 @@ class PortalPagesGenerator(Generator):
             lines.append("</urlset>")
             target = output / path / "sitemap.xml"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            write_if_changed(target, "\n".join(lines) + "\n")
         sitemaps = "".join(f"Sitemap: {base}{p}sitemap.xml\n" for p in sorted(by_subsite)) if base else ""
-        (output / "robots.txt").write_text("User-agent: *\nAllow: /\n" + sitemaps, encoding="utf-8")
+        write_if_changed(output / "robots.txt", "User-agent: *\nAllow: /\n" + sitemaps)
 
 
 def _is_rb(sub: Subsite) -> bool:
@@ -191,7 +308,12 @@ def make_environments(theme: Path, sprachen: list[Sprache]) -> dict[str, Environ
     """One Jinja2 environment per language, with the theme's catalogs, filters and URL helpers."""
     translations = theme / "translations"
     compile_catalogs(translations)
+    ls = next((s for s in sprachen if s.code == "de-x-ls"), None)
+    # a text in Leichte Sprache on a page of any language (the start page's BITV section): a message of the
+    # templates as the Leichte Sprache catalog has it
+    leicht = load_translations(translations, ls.katalog if ls else "").gettext
     helpers = {
+        "leicht": leicht,
         "url": _url,
         "url_in": _url_in,
         "leistung_url": _leistung_url,

@@ -148,6 +148,42 @@ class Formate:
             }
         return ""
 
+    def dateigroesse(self, n: int) -> str:
+        """A file size for a download link: ``12,3 MB``, ``850 kB`` (decimal units, as file managers show)."""
+        if n >= 1_000_000:
+            zahl = format_decimal(n / 1_000_000, "#,##0.0", locale=self.locale)
+            return self.gt.gettext("%(zahl)s MB") % {"zahl": zahl}
+        zahl = format_decimal(max(1, round(n / 1000)), locale=self.locale)
+        return self.gt.gettext("%(zahl)s kB") % {"zahl": zahl}
+
+    def spieldauer(self, sekunden: int) -> str:
+        """A video's duration in words: ``2 Minuten 45 Sekunden``."""
+        minuten, rest = divmod(sekunden, 60)
+        teile = []
+        if minuten:
+            teile.append(self.einheit(Zeiteinheit.MINUTE, minuten))
+        if rest or not minuten:
+            teile.append(self.einheit(Zeiteinheit.SEKUNDE, rest))
+        return " ".join(teile)
+
+    def feiertage(self) -> dict[str, str]:
+        """The public holidays of Hessen by the keys of theme/static/js/oeffnungslogik.js, in words."""
+        gettext = self.gt.gettext  # the name babel's extractor looks for
+        return {
+            "neujahr": gettext("Neujahr"),
+            "karfreitag": gettext("Karfreitag"),
+            "ostersonntag": gettext("Ostersonntag"),
+            "ostermontag": gettext("Ostermontag"),
+            "maifeiertag": gettext("1. Mai"),
+            "himmelfahrt": gettext("Christi Himmelfahrt"),
+            "pfingstsonntag": gettext("Pfingstsonntag"),
+            "pfingstmontag": gettext("Pfingstmontag"),
+            "fronleichnam": gettext("Fronleichnam"),
+            "einheit": gettext("Tag der Deutschen Einheit"),
+            "weihnachten1": gettext("1. Weihnachtstag"),
+            "weihnachten2": gettext("2. Weihnachtstag"),
+        }
+
     def wahl(self, texte: Mehrsprachig | None) -> Textwahl | None:
         """The text in the page's language, else German (marked as fallback), else None."""
         if texte is None:
@@ -183,7 +219,9 @@ def environment(
         wochentag=fmt.wochentag,
         dauer=fmt.dauer,
         zahl=fmt.zahl,
+        dateigroesse=fmt.dateigroesse,
+        spieldauer=fmt.spieldauer,
         initial=initial,
     )
-    env.globals.update(wahl=fmt.wahl, sprache=sprache, Markup=Markup, **extra)
+    env.globals.update(wahl=fmt.wahl, feiertage=fmt.feiertage, sprache=sprache, Markup=Markup, **extra)
     return env

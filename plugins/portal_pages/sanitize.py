@@ -3,9 +3,14 @@
 No script, style, iframe, form or event handler survives; links only with http, https, mailto and tel;
 every link gets ``rel="noopener noreferrer"``; headings in the data are dropped (their text stays), so the
 page's heading order stays ours.
+
+Editorial pages (our own Markdown, ``content/pages``) go through the same allow-list plus the headings below
+the page's ``h1`` and their ``id`` (``## Titel {#id}``): their structure is theirs (WCAG 1.3.1).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import nh3
 from markupsafe import Markup
@@ -44,10 +49,34 @@ SCHEMES = {"http", "https", "mailto", "tel"}
 def clean_html(html: str | None) -> Markup:
     if not html:
         return Markup("")
-    cleaned = nh3.clean(
+    return Markup(_clean(html))  # noqa: S704 - the output of the allow-list sanitiser
+
+
+@lru_cache(maxsize=20_000)
+def _clean(html: str) -> str:
+    """Memoised: a service's texts are the same on each of its (up to ~450) pages."""
+    return nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "svg", "math", "noscript"},
+    )
+
+
+HEADINGS = {"h2", "h3", "h4"}
+
+
+def clean_editorial(html: str | None) -> Markup:
+    """An editorial page's HTML: the allow-list above, plus h2-h4 with their ids."""
+    if not html:
+        return Markup("")
+    cleaned = nh3.clean(
+        html,
+        tags=TAGS | HEADINGS,
+        attributes={**ATTRIBUTES, **{h: {"id"} for h in HEADINGS}},
         url_schemes=SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -60,6 +89,11 @@ def plain_text(html: str | None) -> str:
     """Text without any markup (for meta descriptions and JSON-LD)."""
     if not html:
         return ""
+    return _plain(html)
+
+
+@lru_cache(maxsize=20_000)
+def _plain(html: str) -> str:
     text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style"})
     return " ".join(
         text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').split()

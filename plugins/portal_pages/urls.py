@@ -31,9 +31,12 @@ RESERVED = {
     "impressum",
     "datenschutz",
     "barrierefreiheit",
+    "alles-in-leichter-sprache",
+    "info-leichte-sprache",
     "404",
     "sitemap",
     "api",
+    "redaktion",  # the editors' pages (redaktion/datenqualitaet/)
 }
 
 

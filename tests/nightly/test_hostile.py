@@ -165,6 +165,14 @@ def test_case(case: dict, run: dict) -> None:
             assert len(mine) == 2, mine  # A -> B -> A and C -> C
 
 
+def _harmless(tag: str, name: str, value: str) -> bool:
+    """The "Barriere melden" link names the page's title: percent-encoded in its mailto: URL, and as text in
+    data-betreff, which portal.js only ever passes through encodeURIComponent."""
+    if tag == "a" and name == "href" and value.startswith("mailto:"):
+        return not any(ch in value for ch in "<>\"' ")
+    return tag == "a" and name == "data-betreff"
+
+
 def _only_as_text(pages: dict[str, str], marker: str) -> None:
     """``marker`` may be on a page as text (escaped), never in an attribute or a script but JSON-LD."""
     for rel, text in pages.items():
@@ -175,6 +183,8 @@ def _only_as_text(pages: dict[str, str], marker: str) -> None:
             if not isinstance(el.tag, str):
                 continue
             for name, value in el.attrib.items():
+                if _harmless(el.tag, name, value):
+                    continue
                 assert marker not in value, f"{rel}: {marker} in {name}= of <{el.tag}>"
             if el.tag in ("script", "style") and marker in (el.text or ""):
                 assert el.get("type") == "application/ld+json", f"{rel}: {marker} inside <{el.tag}>"
@@ -214,8 +224,12 @@ def test_no_script_handler_or_script_url_in_any_page(run: dict) -> None:
                     if el.get("type") != "application/ld+json":
                         problems.append(f"{rel}: inline <script>")
                 else:
+                    path = unquote(urlsplit(src).path)
+                    # the 404 pages are served at any address: their links start at the site root
                     target = posixpath.normpath(
-                        posixpath.join(posixpath.dirname(rel), unquote(urlsplit(src).path))
+                        path.lstrip("/")
+                        if path.startswith("/")
+                        else posixpath.join(posixpath.dirname(rel), path)
                     )
                     if (
                         urlsplit(src).scheme

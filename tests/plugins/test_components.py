@@ -65,6 +65,7 @@ LB = Leistung(
         ),
         Textmodul.TEASER: Mehrsprachig({"de": "<p>Für alle ab <strong>16</strong>.</p>"}),
         Textmodul.VOLLTEXT: Mehrsprachig({"de": '<p onclick="x()">Text <script>alert(1)</script></p>'}),
+        Textmodul.UNTERLAGEN: Mehrsprachig({"de": "<ul><li>Lichtbild</li><li>bisheriger Ausweis</li></ul>"}),
     },
     kosten=(Kosten(art="fix", betrag=Decimal("46.00")),),
 )
@@ -93,6 +94,22 @@ CASES = {
     "sprachwahl": "{{ k.sprachwahl(alternates, sprache) }}",
     "breadcrumbs": "{{ k.breadcrumbs([('Hessen', ''), ('Wanfried', 'wanfried/')], page_path, 'Seite') }}",
     "suchformular": "{{ k.suchformular('suche/', 'test') }}",
+    "barriere-melden": '{{ k.barriere_melden("Seite & Titel") }}',
+    "checkliste": "{{ k.checkliste(wahl(lb.text('08')), 'DEMO-HE:LB-1001:' ~ sprache.code) }}",
+    "dgs-video": "{{ k.dgs_video('inhalt', config.barrierefreiheit.dgs.get('inhalt')) }}",
+    "dgs-video-fehlt": "{{ k.dgs_video('navigation', config.barrierefreiheit.dgs.get('navigation')) }}",
+}
+# the settings the accessibility components read: a "Barriere melden" address and one sign-language video
+BARRIEREFREIHEIT = {
+    "melden_an": "barrierefreiheit@land.example",
+    "dgs": {
+        "inhalt": {
+            "datei": "medien/dgs/inhalt.mp4",
+            "bytes": 48_200_000,
+            "sekunden": 165,
+            "text": "Willkommen im Verwaltungsportal.\n\nHier finden Sie Leistungen.",
+        }
+    },
 }
 
 
@@ -101,7 +118,12 @@ def render(envs, portal, code: str, source: str) -> str:
     template = env.from_string('{% import "components/komponenten.html" as k with context %}' + source)
     sprache = SPRACHEN[code]
     wanfried = portal.subsites["066360013013"]
+    config = PortalPagesSettings(store=portal.settings.store, barrierefreiheit=BARRIEREFREIHEIT)
     return template.render(
+        config=config,
+        root="../../",
+        seiten_adresse="/wanfried/x/",
+        ls_sprache=SPRACHEN["de-x-ls"],
         lb=LB,
         oe=OE,
         od=OD,
@@ -130,8 +152,31 @@ def test_component_behaviour(envs, portal):
     card = render(envs, portal, "de", CASES["kontaktkarte"])
     assert 'href="javascript:' not in card and "<bdi>javascript:alert(1)</bdi>" in card  # shown, never linked
     hours = render(envs, portal, "de", CASES["oeffnungszeiten"])
-    assert hours.index("Montag") < hours.index("Donnerstag")
-    assert hours.index("08:00") < hours.index("14:00")
+    table = hours[hours.index("<table") :]
+    assert table.index("Montag") < table.index("Donnerstag")
+    assert table.index("08:00") < table.index("14:00")
+    # the structured hours for "jetzt geöffnet" (oeffnungszeiten.js) in the same order; the status line is
+    # hidden until the script fills it
+    assert 'hidden data-zeiten="MO 08:00-12:00 DO 08:00-12:00 DO 14:00-18:00"' in hours
     cleaned = render(envs, portal, "ar", CASES["text-fallback-bereinigt"])
     assert "<script" not in cleaned and "onclick" not in cleaned and 'lang="de"' in cleaned
     assert render(envs, portal, "ar", CASES["sprachwahl"]).count("aria-current") == 1
+
+
+def test_accessibility_components(envs, portal):
+    melden = render(envs, portal, "de", CASES["barriere-melden"])
+    href = lxml_html.fragment_fromstring(melden).get("href")
+    assert href.startswith(
+        "mailto:barrierefreiheit@land.example?subject=Barriere%20melden%3A%20Seite%20%26%20Titel&body="
+    )
+    assert "Seite%3A%20%2Fwanfried%2Fx%2F%0D%0A" in href  # the path the build knows, CRLF line breaks
+    assert 'data-text="Seite: %u' in melden  # the browser puts in the full address
+    video = render(envs, portal, "de", CASES["dgs-video"])
+    assert 'href="../../medien/dgs/inhalt.mp4" type="video/mp4" download' in video
+    assert '(MP4, 48,2 MB, <time datetime="PT2M45S">2 Minuten 45 Sekunden</time>)' in video
+    assert '<div class="portal-text" lang="de" dir="ltr"><p>Willkommen im Verwaltungsportal.</p><p>' in video
+    assert "Dieses Video gibt es noch nicht." in render(envs, portal, "de", CASES["dgs-video-fehlt"])
+    english = render(envs, portal, "en", CASES["dgs-video"])
+    assert '(MP4, 48.2 MB, <time datetime="PT2M45S">2 minutes 45 seconds</time>)' in english
+    checkliste = render(envs, portal, "de", CASES["checkliste"])
+    assert 'data-checkliste="DEMO-HE:LB-1001:de"' in checkliste and "<li>Lichtbild</li>" in checkliste

@@ -69,7 +69,9 @@ def test_preview_renders_only_the_changed_pages_with_a_banner(tmp_path, demo_sto
     for page in written:
         doc = lxml_html.fromstring(page.read_bytes())
         banner = doc.xpath('//*[contains(concat(" ", @class, " "), " portal-vorschau ")]')
-        assert banner and "Vorschau" in banner[0].text_content(), page
+        assert banner and banner[0].text_content().strip(), page
+        if "/en/" not in str(page) and "/ar/" not in str(page):
+            assert "Vorschau" in banner[0].text_content(), page
     index = lxml_html.fromstring((out / "vorschau" / "index.html").read_bytes())
     links = [a.get("href") for a in index.xpath("//main//a")]
     assert len(links) == len(pages)

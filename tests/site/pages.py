@@ -18,6 +18,7 @@ KREIS = "werra-meissner-kreis/"
 # a page that is not there: an old service page, the most common way to land on a 404
 MISSING = "leistungen/abgeschaffte-leistung--lb-0000/"
 OFFICE = 'id="ansprechpartner"'  # the section of a service page that names the responsible office
+# editorial pages; the Erklärung zur Barrierefreiheit is generated (plugins/portal_pages/barrierefreiheit.py)
 EDITORIAL = ("impressum", "datenschutz", "barrierefreiheit", "info-leichte-sprache")
 
 KINDS = (
@@ -27,6 +28,8 @@ KINDS = (
     "lebenslage",
     "leistung-mit-stelle-und-onlinedienst",
     "leistung-land-ohne-stelle",
+    "leistung-mit-eigenem-inhalt",
+    "gemeinde-eigene-seite",
     "stelle",
     "a-z",
     "behoerden",
@@ -34,6 +37,7 @@ KINDS = (
     "suche-mit-anfrage",
     "404",
     "orte",
+    "leichte-sprache-angebote",
     *(f"redaktion-{name}" for name in EDITORIAL),
 )
 
@@ -88,6 +92,22 @@ def find_pages(site: Path) -> dict[str, Ort]:
             )
             + "/",
         ),
+        # a municipality's local additions (sites/wanfried/leistungen/): a replaced and an added section
+        "leistung-mit-eigenem-inhalt": Ort(
+            GEMEINDE,
+            "leistungen/"
+            + _first(
+                _subfolders(gemeinde / "leistungen"),
+                "portal-abschnitt--eigen",
+                'class="portal-eigen"',
+                prefer="hundesteuer",
+            )
+            + "/",
+        ),
+        # a municipality's own page (sites/wanfried/seiten/), German only: the other languages show it marked
+        "gemeinde-eigene-seite": Ort(
+            GEMEINDE, _first(_subfolders(gemeinde), "portal-eigen__label", prefer="abfallkalender") + "/"
+        ),
         "leistung-land-ohne-stelle": Ort(
             "", f"leistungen/{_first(_subfolders(site / 'leistungen'), '<h1', without=OFFICE)}/"
         ),
@@ -99,6 +119,7 @@ def find_pages(site: Path) -> dict[str, Ort]:
         "suche-mit-anfrage": Ort(GEMEINDE, "suche/?q=Personalausweis"),
         "404": Ort(GEMEINDE, MISSING, status=404),
         "orte": Ort("", "orte/"),
+        "leichte-sprache-angebote": Ort("", "alles-in-leichter-sprache/"),
         **{f"redaktion-{name}": Ort("", f"{name}/") for name in EDITORIAL},
     }
     assert set(pages) == set(KINDS)
