@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,16 @@ def _write_if_changed(path: Path, raw: bytes) -> bool:
     return True
 
 
+def _bestaetigen(path: Path) -> None:
+    """Mark an unchanged file as confirmed by this build: a new modification time, on a file of its own (a
+    file hard-linked with another release is replaced by a copy first, so that release is not touched)."""
+    if path.stat().st_nlink > 1:
+        tmp = path.with_name(f".tmp-{path.name}")
+        shutil.copyfile(path, tmp)
+        tmp.replace(path)
+    os.utime(path)
+
+
 def _code_hash() -> str:
     """This plugin's code and word lists: a change to them builds the indexes again."""
     h = hashlib.sha256()
@@ -99,6 +111,7 @@ def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Pa
     ).hexdigest()
     stamp = target.with_name(f".{target.stem}.quelle")
     if target.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        _bestaetigen(target)  # this build vouches for it (the nightly job checks the index is this build's)
         return target.stat().st_size, False
     size = _dump(target, build_index(portal, sprache, text_woerter, docs))
     _write_if_changed(stamp, digest.encode())
