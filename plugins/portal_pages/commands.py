@@ -163,9 +163,6 @@ class Beobachter:
                         for f in sorted(filenames)
                         if Path(f).suffix not in _NOT_WATCHED and not f.startswith(".")
                     ]
-            # the store: its write-ahead log changes first
-            if root.suffix in (".sqlite", ".db"):
-                files += [p for p in (Path(f"{root}-wal"),) if p.exists()]
             for f in files:
                 try:
                     st = f.stat()
@@ -305,7 +302,8 @@ def watch_paths(settings_file: str | Path, store: str | None) -> tuple[list[Path
     s = read_settings(str(settings_file))
     pp = s.get("PORTAL_PAGES", {})
     store_path = store or pp.get("store", "var/portal.sqlite")
-    paths = [Path(store_path), Path(s["THEME"]), Path(s["PATH"])]
+    # the store and its write-ahead log (a sync's commit lands there first)
+    paths = [Path(store_path), Path(f"{store_path}-wal"), Path(s["THEME"]), Path(s["PATH"])]
     sites = pp.get("sites_ordner")
     if sites:
         paths.append(Path(sites))

@@ -191,24 +191,24 @@ def _safe_target(output: Path, save_as: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically unless the file already holds exactly this text (incremental builds)."""
-    raw = text.encode("utf-8")
+def write_if_changed(path: Path, data: str | bytes) -> bool:
+    """Write atomically unless the file already holds exactly these bytes (incremental builds)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         if path.stat().st_size == len(raw) and path.read_bytes() == raw:
             return False
     except OSError:
         pass
-    write_atomic(path, text)
+    write_atomic(path, raw)
     return True
 
 

@@ -23,6 +23,7 @@ from pelican.generators import Generator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content_sync.models import GebietArt, Textmodul
+from plugins.portal_pages.render import write_if_changed
 from plugins.portal_pages.sanitize import plain_text
 from plugins.portal_pages.settings import PluginConfigError
 from plugins.portal_pages.site import Portal, Subsite
@@ -66,21 +67,8 @@ class SearchIndexSettings(BaseModel):
 def _dump(path: Path, data: object) -> int:
     """Write JSON, unless the file already holds these bytes (an incremental build leaves it alone)."""
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    _write_if_changed(path, raw)
+    write_if_changed(path, raw)
     return len(raw)
-
-
-def _write_if_changed(path: Path, raw: bytes) -> bool:
-    try:
-        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_bytes(raw)
-    tmp.replace(path)
-    return True
 
 
 def _bestaetigen(path: Path) -> None:
@@ -114,7 +102,7 @@ def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Pa
         _bestaetigen(target)  # this build vouches for it (the nightly job checks the index is this build's)
         return target.stat().st_size, False
     size = _dump(target, build_index(portal, sprache, text_woerter, docs))
-    _write_if_changed(stamp, digest.encode())
+    write_if_changed(stamp, digest.encode())
     return size, True
 
 
@@ -221,7 +209,7 @@ class SearchIndexGenerator(Generator):
             source = ROOT / src
             if not source.exists():
                 raise PluginConfigError(f"{source} is missing: run 'npm ci'")
-            _write_if_changed(vendor / name, source.read_bytes())
+            write_if_changed(vendor / name, source.read_bytes())
         log.info(
             "search index (built: %s): %s",
             ", ".join(built) or "none, input unchanged",
