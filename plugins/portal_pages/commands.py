@@ -42,8 +42,12 @@ def build_site(
         override["OUTPUT_PATH"] = str(Path(output).resolve())
     settings = read_settings(str(settings_file), override=override)
     t0 = time.perf_counter()
-    Pelican(settings).run()
-    from .render import LAST_STATS
+    from .render import LAST_STATS, auftauen
+
+    try:
+        Pelican(settings).run()
+    finally:
+        auftauen()
 
     out = Path(settings["OUTPUT_PATH"])
     stats = LAST_STATS[-1] if LAST_STATS else None

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,14 @@ from .filters import FILTERS, TESTS
 from .gemeinden import Gemeinden
 from .i18n import compile_catalogs, environment, load_translations
 from .pages import Seite, seiten
-from .render import Fingerprinter, render_all, tree_hash, write_atomic, write_if_changed
+from .render import (
+    Fingerprinter,
+    ohne_zyklensuche,
+    render_all,
+    tree_hash,
+    write_atomic,
+    write_if_changed,
+)
 from .settings import PortalPagesSettings, Sprache
 from .site import Angebot, Lebenslage, Portal, Subsite
 from .urls import href, relative_root, site_root, sprach_prefix
@@ -61,13 +69,14 @@ class PortalPagesGenerator(Generator):
     def generate_context(self) -> None:
         t0 = time.perf_counter()
         build_assets(Path(self.settings.get("THEME", THEME_ROOT)))
-        with Store(self.config.store, readonly=True) as store:
+        with ohne_zyklensuche(), Store(self.config.store, readonly=True) as store:
             self.portal = Portal(self.config, store)
         t1 = time.perf_counter()
-        self.seiten = list(seiten(self.portal))
-        # the municipalities' folders (sites/<slug>/): their data into their pages, their own pages added
-        self.gemeinden = Gemeinden.laden(self.config, self.portal, self.settings)
-        self.seiten += self.gemeinden.anwenden(self.seiten)
+        with ohne_zyklensuche():
+            self.seiten = list(seiten(self.portal))
+            # the municipalities' folders (sites/<slug>/): their data into their pages, their own pages added
+            self.gemeinden = Gemeinden.laden(self.config, self.portal, self.settings)
+            self.seiten += self.gemeinden.anwenden(self.seiten)
         self._sekunden = {"store": t1 - t0, "page list": time.perf_counter() - t1}
         self._barrierefreiheit()
         self.context["portal_seiten"] = self.seiten
@@ -326,8 +335,40 @@ def make_environments(theme: Path, sprachen: list[Sprache]) -> dict[str, Environ
         env = environment([theme / "templates"], translations, s, helpers)
         env.filters.update(FILTERS)
         env.tests.update(TESTS)
+        env.globals["leistungseintraege"] = _leistungseintraege(env)
         envs[s.code] = env
     return envs
+
+
+EINTRAG_TEMPLATE = "components/leistungseintrag.html"
+EINTRAEGE_HOECHSTENS = 100_000  # lines kept per language and process (a few hundred bytes each)
+
+
+def _leistungseintraege(env: Environment) -> Callable[..., Markup]:
+    """``leistungseintraege(angebote, zeige_ebene)``: the lines of a service list, each rendered once and
+    reused. A line shows only the Angebot and a link to its page, and a link is the page's way back to the
+    output root followed by the target (urls.href), so a line is the same on every page at the same depth: a
+    Land-level service's line in the lists of all 447 subsites is rendered once per language and worker."""
+    memo: dict[tuple[int, str, bool], tuple[Angebot, str]] = {}
+    vorlage = env.get_template(EINTRAG_TEMPLATE)
+
+    @pass_context
+    def leistungseintraege(ctx: Any, angebote: list[Angebot], zeige_ebene: bool = True) -> Markup:
+        root = ctx["root"]
+        lines = []
+        for a in angebote:
+            key = (id(a), root, zeige_ebene)
+            found = memo.get(key)
+            if found is None or found[0] is not a:  # the object is kept, so its id is never reused
+                if len(memo) >= EINTRAEGE_HOECHSTENS:
+                    memo.clear()
+                # the line sees the environment's globals and the page's place, nothing else of the page
+                html = vorlage.render(page_path=ctx["page_path"], a=a, zeige_ebene=zeige_ebene)
+                found = memo[key] = (a, html)
+            lines.append(found[1])
+        return Markup("\n  ".join(lines))  # noqa: S704 - each line rendered with autoescape
+
+    return leistungseintraege
 
 
 @pass_context

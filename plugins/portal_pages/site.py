@@ -126,6 +126,7 @@ class Portal:
         self.subsites = self._subsites()
         self._angebote: dict[tuple[str, tuple[str, ...]], Angebot] = {}
         self._angebote_von: dict[str, list[Angebot]] = {}
+        self._position: dict[str, int] | None = None  # Leistung key -> its place in self.leistungen
         self._name_cache: dict[tuple[str, str], str] = {}
         self._raenge: dict[str, dict[str, tuple[int, str]]] = {}
         self._reihenfolgen: dict[str, list[int]] = {}
@@ -269,12 +270,27 @@ class Portal:
 
     def angebote(self, subsite: Subsite) -> list[Angebot]:
         """Every Leistung for the residents of a subsite, each with its responsible level."""
-        found = self._angebote_von.get(subsite.gebiet.ars)
-        if found is None:  # memoised: the page list and the search map both ask
-            kette = self.gebiete.kette(subsite.gebiet.ars)
-            found = [self._geteilt(lb, key, kette) for key, lb in self.leistungen.items()]
-            self._angebote_von[subsite.gebiet.ars] = found
-        return list(found)
+        return list(self._angebote_kette(self.gebiete.kette(subsite.gebiet.ars)))
+
+    def _angebote_kette(self, kette: list[Gebiet]) -> list[Angebot]:
+        """The Angebote for a chain of Gebiete (most specific first), in the order of ``self.leistungen``,
+        memoised by its first Gebiet (the page list and the search map both ask). A Leistung without
+        Zustaendigkeiten in the chain's first Gebiet has the same Angebot as for the rest of the chain, so
+        only those with some are looked at again: a Gemeinde costs its own few hundred, not all 3,600."""
+        found = self._angebote_von.get(kette[0].ars)
+        if found is None:
+            if len(kette) == 1:
+                found = [self._geteilt(lb, key, kette) for key, lb in self.leistungen.items()]
+            else:
+                found = list(self._angebote_kette(kette[1:]))
+                if self._position is None:
+                    self._position = {key: i for i, key in enumerate(self.leistungen)}
+                for key, _zs in self._zst_by_gebiet.get(kette[0].ars, ()):
+                    i = self._position.get(key)
+                    if i is not None:
+                        found[i] = self._geteilt(self.leistungen[key], key, kette)
+            self._angebote_von[kette[0].ars] = found
+        return found
 
     def name(self, lb: Leistung, sprache: str) -> str:
         """The Leistung's name in a language (German as fallback), memoised: lists sort by it a lot."""
