@@ -297,7 +297,7 @@ class Leistung(Model):
         _check_name(self.namen)
         return self
 
-    @property
+    @cached_property  # asked for on every page and list line; not a field (not dumped, not compared)
     def namen(self) -> Mehrsprachig:
         """Citizen-facing name: Textmodul 03, per language falling back to 02 (the PVOG rule)."""
         merged = dict(self.texte.get(Textmodul.LEISTUNGSBEZEICHNUNG, leer()).root)

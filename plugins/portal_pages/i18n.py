@@ -7,6 +7,7 @@ committed). A missing catalog is a warning, and the page shows German UI strings
 
 from __future__ import annotations
 
+import functools
 import gettext
 import logging
 import unicodedata
@@ -56,6 +57,7 @@ def load_translations(translations: Path, katalog: str) -> gettext.NullTranslati
     return Translations.load(str(translations), [katalog])
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the text; a Hessen build sorts the same names a lot
 def sort_key(text: str) -> str:
     """German dictionary order (DIN 5007-1): ä with a, ö with o, ü with u, ß as ss; case and accents ignored."""
     folded = text.translate(DE_FOLD).casefold()

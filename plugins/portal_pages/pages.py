@@ -78,15 +78,12 @@ def a_z(
     else:
         for a in sortiert(angebote, sprache, portal):
             groups[_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[1]].append(a)
+    return gruppen_ordnen(groups)
+
+
+def gruppen_ordnen(groups: dict[str, list[Angebot]]) -> list[tuple[str, list[Angebot]]]:
+    """A-Z groups by letter, letters A-Z first, then digits and others."""
     return sorted(groups.items(), key=lambda kv: (not kv[0].isalpha() or not kv[0].isascii(), kv[0]))
-
-
-def nach_lebenslage(portal: Portal, angebote: list[Angebot]) -> dict[str, list[Angebot]]:
-    out: dict[str, list[Angebot]] = defaultdict(list)
-    for a in angebote:
-        for ll in portal.lebenslagen_von(a.leistung):
-            out[ll.code].append(a)
-    return out
 
 
 def seiten(portal: Portal) -> Iterator[Seite]:
@@ -97,16 +94,36 @@ def seiten(portal: Portal) -> Iterator[Seite]:
         alle = subsite.gebiet.art is GebietArt.GEMEINDE or subsite.ist_land
         stellen: list[Organisationseinheit] | None = None
         lebenslagen: list[Lebenslage] | None = None
+        codes = portal.lebenslagen_codes()  # by place in portal.leistungen, as ``angebote``
+        top = _top(portal, angebote, alle)
         for sprache in portal.settings.sprachen:
             # put in this language's order once (an index permutation, no sorting): every list keeps it
-            geordnet = [angebote[i] for i in portal.reihenfolge(sprache.code)]
-            if not alle:
-                geordnet = [a for a in geordnet if a.gebiet is not None]
-            by_ll = nach_lebenslage(portal, geordnet)
+            geordnet: list[Angebot] = []
+            by_ll: dict[str, list[Angebot]] = defaultdict(list)
+            gruppen: dict[str, list[Angebot]] = defaultdict(list)  # the A-Z
+            initialen = portal.initialen(sprache.code)
+            for i in portal.reihenfolge(sprache.code):
+                a = angebote[i]
+                if alle or a.gebiet is not None:
+                    geordnet.append(a)
+                    gruppen[initialen[i]].append(a)
+                    for code in codes[i]:
+                        by_ll[code].append(a)
             if lebenslagen is None or stellen is None:
                 lebenslagen = [ll for ll in portal.lebenslagen if by_ll.get(ll.code)]
                 stellen = _stellen_fuer(portal, geordnet)
-            yield from _subsite_seiten(portal, subsite, sprache, geordnet, by_ll, lebenslagen, stellen)
+            yield from _subsite_seiten(
+                portal, subsite, sprache, geordnet, by_ll, gruppen_ordnen(gruppen), lebenslagen, stellen, top
+            )
+
+
+def _top(portal: Portal, angebote: list[Angebot], alle: bool) -> list[Angebot]:
+    """The most-used services offered here (``angebote`` in the order of portal.leistungen), in their order."""
+    wichtig = portal.top_keys()
+    found = [angebote[i] for key in wichtig if (i := portal.position(key)) is not None]
+    return sorted(
+        (a for a in found if alle or a.gebiet is not None), key=lambda a: wichtig[a.leistung.ref.key]
+    )
 
 
 def _stellen_fuer(portal: Portal, angebote: list[Angebot]) -> list[Organisationseinheit]:
@@ -120,13 +137,11 @@ def _subsite_seiten(
     sprache: Sprache,
     angebote: list[Angebot],
     by_ll: dict[str, list[Angebot]],
+    gruppen: list[tuple[str, list[Angebot]]],
     lebenslagen: list[Lebenslage],
     stellen: list[Organisationseinheit],
+    top: list[Angebot],
 ) -> Iterator[Seite]:
-    wichtig = portal.top_keys()
-    top = sorted(
-        (a for a in angebote if a.leistung.ref.key in wichtig), key=lambda a: wichtig[a.leistung.ref.key]
-    )
     kinder = _kinder(portal, subsite)
     yield Seite(
         "start.html",
@@ -153,9 +168,7 @@ def _subsite_seiten(
                 "angebote": by_ll[ll.code],  # in the order of ``angebote``: sorted
             },
         )
-    yield Seite(
-        "a-z.html", subsite, "a-z/", sprache, {"gruppen": a_z(angebote, sprache, portal, geordnet=True)}
-    )
+    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": gruppen})
     yield Seite(
         "behoerden.html",
         subsite,

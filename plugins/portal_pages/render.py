@@ -168,6 +168,10 @@ class Fingerprinter:
             self._lebend.append(a)  # its id stays its own while the memo lives
         return found
 
+    def _eintraege(self, angebote: list[Angebot]) -> str:
+        memo = self._eintrag_memo
+        return ",".join([memo.get(id(a)) or self._angebot(a, True) for a in angebote])
+
     def _summary(self, lb: Leistung) -> str:
         key = id(lb)
         if key not in self._summary_memo:
@@ -192,6 +196,19 @@ class Fingerprinter:
             known = self.portal.hashes.get(f"Leistung:{value.ref.key}")
             if known:
                 return known
+        if type(value) is list and not value:
+            return "[]"
+        if type(value) is list:
+            # the common lists without JSON (whose text would start with "["): a service page's Lebenslagen
+            # (319,000 pages at Hessen scale), a service list, the A-Z's groups of service lists
+            if all(type(v) is Lebenslage for v in value):
+                return "lebenslagen:" + ",".join(v.code for v in value)
+            if all(type(v) is Angebot for v in value):
+                return "angebote:" + self._eintraege(value)
+            if all(
+                type(v) is tuple and len(v) == 2 and type(v[0]) is str and type(v[1]) is list for v in value
+            ) and all(type(a) is Angebot for _k, v in value for a in v):
+                return "gruppen:" + ";".join(f"{k}={self._eintraege(v)}" for k, v in value)
         return json.dumps(self._obj(value), separators=(",", ":"))
 
     def __call__(self, seite: Seite) -> str:

@@ -127,6 +127,8 @@ class Portal:
         self._angebote: dict[tuple[str, tuple[str, ...]], Angebot] = {}
         self._angebote_von: dict[str, list[Angebot]] = {}
         self._position: dict[str, int] | None = None  # Leistung key -> its place in self.leistungen
+        self._ll_codes: list[tuple[str, ...]] | None = None
+        self._initialen: dict[str, list[str]] = {}
         self._name_cache: dict[tuple[str, str], str] = {}
         self._raenge: dict[str, dict[str, tuple[int, str]]] = {}
         self._reihenfolgen: dict[str, list[int]] = {}
@@ -155,6 +157,14 @@ class Portal:
             found = [self.lebenslagen_by_code[c] for c in dict.fromkeys(codes)]
             self._lebenslagen_von[id(lb)] = found
         return list(found)
+
+    def lebenslagen_codes(self) -> list[tuple[str, ...]]:
+        """The codes of each Leistung's Lebenslagen, by its place in ``self.leistungen``."""
+        if self._ll_codes is None:
+            self._ll_codes = [
+                tuple(ll.code for ll in self.lebenslagen_von(lb)) for lb in self.leistungen.values()
+            ]
+        return self._ll_codes
 
     def zielgruppen(self, lb: Leistung) -> set[str]:
         out = {ll.zielgruppe for ll in self.lebenslagen_von(lb)}
@@ -229,7 +239,16 @@ class Portal:
         return None
 
     def angebot(self, lb: Leistung, ars: str) -> Angebot:
+        i = self.position(lb.ref.key)
+        if i is not None and self.leistungen[lb.ref.key] is lb:  # the chain's list has it (memoised)
+            return self._angebote_kette(self.gebiete.kette(ars))[i]
         return self._geteilt(lb, lb.ref.key, self.gebiete.kette(ars))
+
+    def position(self, key: str) -> int | None:
+        """A Leistung's place in ``self.leistungen`` (and in every ``angebote()`` list)."""
+        if self._position is None:
+            self._position = {k: i for i, k in enumerate(self.leistungen)}
+        return self._position.get(key)
 
     def _geteilt(self, lb: Leistung, key: str, kette: list[Gebiet]) -> Angebot:
         """The Angebot for a place, shared by every place whose chain meets the same Gebiete with
@@ -283,10 +302,8 @@ class Portal:
                 found = [self._geteilt(lb, key, kette) for key, lb in self.leistungen.items()]
             else:
                 found = list(self._angebote_kette(kette[1:]))
-                if self._position is None:
-                    self._position = {key: i for i, key in enumerate(self.leistungen)}
                 for key, _zs in self._zst_by_gebiet.get(kette[0].ars, ()):
-                    i = self._position.get(key)
+                    i = self.position(key)
                     if i is not None:
                         found[i] = self._geteilt(self.leistungen[key], key, kette)
             self._angebote_von[kette[0].ars] = found
@@ -299,6 +316,14 @@ class Portal:
         if found is None:
             hit = lb.namen.in_sprache(sprache)
             found = self._name_cache[key] = hit[1] if hit else lb.leika[0]
+        return found
+
+    def initialen(self, sprache: str) -> list[str]:
+        """The A-Z initial of each Leistung in this language, by its place in ``self.leistungen``."""
+        found = self._initialen.get(sprache)
+        if found is None:
+            rang = self.rang(sprache)
+            found = self._initialen[sprache] = [rang[key][1] for key in self.leistungen]
         return found
 
     def rang(self, sprache: str) -> dict[str, tuple[int, str]]:
