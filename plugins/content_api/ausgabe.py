@@ -8,7 +8,8 @@
 - A manifest in the output folder (``.content-api-manifest.json``) holds the SHA-256 of each file written;
   a file whose new bytes have the recorded digest, and that is still there with its copies, is not written
   again, so an incremental build touches only what changed. Files of the last build that this build does
-  not write are deleted (a deleted service's files go with it).
+  not write are deleted (a deleted service's files go with it). The files of a unit that is not computed
+  again (einheiten.py) are carried forward with their recorded digests (:meth:`Ausgabe.behalte`).
 - Every file is written to a temporary name and renamed into place: a reader never sees half a file, and a
   file hard-linked into another release is replaced, never changed.
 """
@@ -20,7 +21,10 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +34,7 @@ from pydantic import BaseModel
 log = logging.getLogger(__name__)
 MANIFEST = ".content-api-manifest.json"
 KOPIEN = (".gz", ".br")
+Datei = tuple[str, str, int]  # a file written: its kind, SHA-256, size
 
 
 def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
@@ -46,7 +51,7 @@ def brotli_bytes(data: bytes, qualitaet: int) -> bytes:
     return brotli.compress(data, quality=qualitaet)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -67,6 +72,8 @@ class Statistik:
     geschrieben: int = 0
     unveraendert: int = 0
     geloescht: int = 0
+    berechnet: int = 0  # units computed (einheiten.py): a service's description or a place's files
+    uebersprungen: int = 0  # units whose inputs are unchanged: their files are carried forward
     nach_art: dict[str, list[int]] = field(default_factory=dict)  # kind -> [files, bytes]
 
 
@@ -92,13 +99,14 @@ class Ausgabe:
         self.behalten = self.alt if gleich else {}
         self.neu: dict[str, str] = {}
         self.statistik = Statistik()
+        self._einheit: dict[str, Datei] | None = None  # the files of the unit being computed
 
     def teil(self) -> Ausgabe:
         """A collector for a worker process: the same folder and manifest, its own list of files."""
         teil = object.__new__(Ausgabe)
         teil.root, teil.qualitaet, teil.verfahren = self.root, self.qualitaet, self.verfahren
         teil.alt, teil.behalten, teil.ohne_manifest = self.alt, self.behalten, self.ohne_manifest
-        teil.neu, teil.statistik = {}, Statistik()
+        teil.neu, teil.statistik, teil._einheit = {}, Statistik(), None
         return teil
 
     def uebernehme(self, neu: dict[str, str], statistik: Statistik) -> None:
@@ -108,7 +116,15 @@ class Ausgabe:
             raise ValueError(f"two API files would be written to {sorted(doppelt)[0]}")
         self.neu.update(neu)
         s = self.statistik
-        for name in ("dateien", "bytes", "bytes_gz", "geschrieben", "unveraendert"):
+        for name in (
+            "dateien",
+            "bytes",
+            "bytes_gz",
+            "geschrieben",
+            "unveraendert",
+            "berechnet",
+            "uebersprungen",
+        ):
             setattr(s, name, getattr(s, name) + getattr(statistik, name))
         for art, (dateien, groesse) in statistik.nach_art.items():
             zaehler = s.nach_art.setdefault(art, [0, 0])
@@ -122,32 +138,68 @@ class Ausgabe:
             raise ValueError(f"refusing to write outside the output folder: {rel!r}")
         return self.root.joinpath(*teile)
 
-    def schreibe(self, rel: str, data: bytes, art: str) -> None:
+    def _zaehle(self, rel: str, digest: str, art: str, groesse: int) -> None:
         if rel in self.neu:
             raise ValueError(f"two API files would be written to {rel}")
-        digest = hashlib.sha256(data).hexdigest()
         self.neu[rel] = digest
         s = self.statistik
         s.dateien += 1
-        s.bytes += len(data)
+        s.bytes += groesse
         zaehler = s.nach_art.setdefault(art, [0, 0])
         zaehler[0] += 1
-        zaehler[1] += len(data)
-        target = self._ziel(rel)
-        if (
-            self.behalten.get(rel) == digest
-            and target.is_file()
-            and target.stat().st_size == len(data)
-            and all(target.with_name(target.name + k).is_file() for k in KOPIEN)
-        ):
+        zaehler[1] += groesse
+
+    def _vorhanden(self, rel: str, digest: str, groesse: int) -> bool:
+        """The last build wrote these bytes (by the manifest), and the file is there with its copies."""
+        if self.behalten.get(rel) != digest:
+            return False
+        pfad = os.fspath(self._ziel(rel))
+        try:
+            info = os.stat(pfad)
+        except OSError:
+            return False
+        return (
+            stat.S_ISREG(info.st_mode)
+            and info.st_size == groesse
+            and all(os.path.isfile(pfad + k) for k in KOPIEN)
+        )
+
+    def schreibe(self, rel: str, data: bytes, art: str) -> None:
+        digest = hashlib.sha256(data).hexdigest()
+        self._zaehle(rel, digest, art, len(data))
+        if self._einheit is not None:
+            self._einheit[rel] = (art, digest, len(data))
+        s = self.statistik
+        if self._vorhanden(rel, digest, len(data)):
             s.unveraendert += 1
             return
-        _write_atomic(target, data)
+        target = self._ziel(rel)
+        write_atomic(target, data)
         gz = gzip_bytes(data)
-        _write_atomic(target.with_name(target.name + ".gz"), gz)
-        _write_atomic(target.with_name(target.name + ".br"), brotli_bytes(data, self.qualitaet))
+        write_atomic(target.with_name(target.name + ".gz"), gz)
+        write_atomic(target.with_name(target.name + ".br"), brotli_bytes(data, self.qualitaet))
         s.geschrieben += 1
         s.bytes_gz += len(gz)
+
+    @contextmanager
+    def einheit(self) -> Iterator[dict[str, Datei]]:
+        """Collect the files written inside the block (those of one unit, see einheiten.py)."""
+        self._einheit = dateien = {}
+        try:
+            yield dateien
+        finally:
+            self._einheit = None
+
+    def behalte(self, dateien: dict[str, Datei]) -> bool:
+        """Carry forward the files of a unit that is not computed again, if each is what the last build
+        wrote: in its manifest with this digest, on disk with this size and the copies. Else nothing is
+        recorded and False returned (the unit must be computed)."""
+        if any(rel in self.neu or not self._vorhanden(rel, d, g) for rel, (_a, d, g) in dateien.items()):
+            return False
+        for rel, (art, digest, groesse) in dateien.items():
+            self._zaehle(rel, digest, art, groesse)
+            self.statistik.unveraendert += 1
+        return True
 
     def json(self, rel: str, model: BaseModel, art: str, *, ohne_null: bool = False) -> None:
         self.schreibe(rel, json_bytes(model, ohne_null=ohne_null), art)
@@ -170,7 +222,7 @@ class Ausgabe:
             self.statistik.geloescht += 1
             _remove_empty_parents(target.parent, self.root)
         manifest = {"verfahren": self.verfahren, "dateien": dict(sorted(self.neu.items()))}
-        _write_atomic(
+        write_atomic(
             self.root / MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode("utf-8")
         )
         return self.statistik

@@ -20,17 +20,22 @@ residents' other services are in the lists of the places in its ``kette`` (Kreis
 the first list naming a service wins (the rule of ``Portal.angebot``). A place's services are in one file,
 not one file each: at Hessen scale that would be 640,000 files (and their copies) for the nightly job to
 copy into every release.
+
+A build computes only the units (a service's description, a place's files, per language) whose inputs
+changed since the last one: see einheiten.py.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import multiprocessing
 import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pydantic import BaseModel
 
-from content_sync.models import GebietArt, Organisationseinheit
+from content_sync.models import GebietArt, Leistung, Organisationseinheit
 from plugins.portal_pages.i18n import Formate, compile_catalogs, load_translations
 from plugins.portal_pages.settings import PluginConfigError
 from plugins.portal_pages.site import Angebot, Portal, Subsite
@@ -46,6 +51,7 @@ from plugins.portal_pages.site import Angebot, Portal, Subsite
 from . import dcat, tabellen
 from . import modelle as m
 from .ausgabe import Ausgabe, Statistik
+from .einheiten import Digests, Einheit, code_hash, einheit_digest, lies_stand, schreibe_stand, sprach_hash
 from .inhalte import Inhalte, Pfade, objekt_id, ort_schluessel
 from .settings import ContentApiSettings
 
@@ -95,7 +101,8 @@ def plane(portal: Portal) -> list[OrtPlan]:
     heimat: dict[str, list[Organisationseinheit]] = defaultdict(list)
     for key, oe in sorted(portal.oes.items()):
         heimat[portal.stellen_heimat[key].gebiet.ars].append(oe)
-    codes = {key: [ll.code for ll in portal.lebenslagen_von(lb)] for key, lb in portal.leistungen.items()}
+    # a Gemeinde and the Land list every service under its Lebenslagen: one list for all of them
+    alle = _lebenslagen(portal, list(portal.leistungen.values()))
     plaene = []
     for subsite in portal.subsites.values():
         ars = subsite.gebiet.ars
@@ -104,20 +111,24 @@ def plane(portal: Portal) -> list[OrtPlan]:
             (portal.angebot(lb, ars) for lb in portal.eigene_leistungen(subsite)),
             key=lambda a: objekt_id(a.leistung.ref.id),
         )
-        angebote = portal.angebote(subsite)
         if subsite.gebiet.art is GebietArt.GEMEINDE or subsite.ist_land:
-            sichtbar = angebote
+            lebenslagen = alle
         else:  # as the pages: a Kreis or RB lists what it or a Gebiet above is responsible for
-            sichtbar = [a for a in angebote if a.gebiet is not None]
-        lebenslagen: dict[str, list[str]] = defaultdict(list)
-        for a in sichtbar:
-            for code in codes[a.leistung.ref.key]:
-                lebenslagen[code].append(objekt_id(a.leistung.ref.id))
+            sichtbar = [a.leistung for a in portal.angebote(subsite) if a.gebiet is not None]
+            lebenslagen = _lebenslagen(portal, sichtbar)
         keys = {oe.ref.key for oe in heimat.get(ars, [])} | {oe.ref.key for a in eigene for oe in a.stellen}
         stellen = sorted((portal.oes[k] for k in keys), key=lambda oe: objekt_id(oe.ref.id))
-        plan = OrtPlan(subsite, kette, eigene, {c: sorted(ids) for c, ids in lebenslagen.items()}, stellen)
-        plaene.append(plan)
+        plaene.append(OrtPlan(subsite, kette, eigene, lebenslagen, stellen))
     return plaene
+
+
+def _lebenslagen(portal: Portal, leistungen: list[Leistung]) -> dict[str, list[str]]:
+    """Lebenslage code -> the sorted ids of those of ``leistungen`` that belong to it."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for lb in leistungen:
+        for ll in portal.lebenslagen_von(lb):
+            out[ll.code].append(objekt_id(lb.ref.id))
+    return {code: sorted(ids) for code, ids in out.items()}
 
 
 def _pruefe_ids(portal: Portal) -> None:
@@ -146,32 +157,40 @@ def schreibe_api(
     portal: Portal, config: ContentApiSettings, output: Path, theme: Path, jobs: int = 1
 ) -> Statistik:
     """Write every file of the API into ``output`` (only those whose bytes changed) and return the figures.
-    With ``jobs`` > 1 the languages are written in that many worker processes (fork: they inherit the
-    portal, nothing is pickled on the way in)."""
+    A unit (a service's description, a place's files; einheiten.py) whose inputs are unchanged is not
+    computed: its files stay as they are. With ``jobs`` > 1 the languages are written in that many worker
+    processes (fork: they inherit the portal, nothing is pickled on the way in)."""
     _pruefe_ids(portal)
     aus = Ausgabe(output, config.brotli_qualitaet)
     translations = theme / "translations"
     compile_catalogs(translations)
+    orte = ort_schluessel(portal)
+    plaene = plane(portal)
     _JOB.update(
         portal=portal,
         config=config,
         aus=aus,
         translations=translations,
         pfade=Pfade(portal.settings.site_url, config.pfad),
-        orte=ort_schluessel(portal),
-        plaene=plane(portal),
+        orte=orte,
+        plaene=plaene,
+        **_vorbereiten(portal, config, aus.root, translations, orte, plaene),
     )
+    einheiten: dict[str, Einheit] = {}
     try:
         sprachen = list(range(len(portal.settings.sprachen)))
         workers = max(1, min(jobs, len(sprachen)))
         if workers > 1:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for neu, statistik in pool.imap_unordered(_schreibe_sprache, sprachen):
+                for neu, statistik, erledigt in pool.imap_unordered(_schreibe_sprache, sprachen):
                     aus.uebernehme(neu, statistik)
+                    einheiten.update(erledigt)
         else:
             for i in sprachen:
-                aus.uebernehme(*_schreibe_sprache(i))
-        api, pfade, orte, plaene = config.pfad, _JOB["pfade"], _JOB["orte"], _JOB["plaene"]
+                neu, statistik, erledigt = _schreibe_sprache(i)
+                aus.uebernehme(neu, statistik)
+                einheiten.update(erledigt)
+        api, pfade = config.pfad, _JOB["pfade"]
         for name, model in SCHEMAS.items():
             aus.schreibe(f"{api}/schemas/{name}.schema.json", schema_bytes(model), "schemas")
         aus.json(f"{api}/index.json", _index(portal, config, pfade, orte, plaene), "index")
@@ -180,14 +199,69 @@ def schreibe_api(
         )
     finally:
         _JOB.clear()
-    return aus.abschliessen(config.pfad)
+    statistik = aus.abschliessen(config.pfad)
+    schreibe_stand(aus.root, einheiten)  # after the manifest: a unit is skipped only if both agree
+    return statistik
+
+
+def _vorbereiten(
+    portal: Portal,
+    config: ContentApiSettings,
+    root: Path,
+    translations: Path,
+    orte: dict[str, str],
+    plaene: list[OrtPlan],
+) -> dict[str, Any]:
+    """The last build's units and the digests of this one's (their language-independent part, and one
+    digest per language). Should anything go wrong, there are none: every unit is computed."""
+    try:
+        code = code_hash()
+        digests = Digests(portal, orte)
+        return {
+            "stand": lies_stand(root),
+            "sprach_hashes": [
+                sprach_hash(portal, config, s, translations, code) for s in portal.settings.sprachen
+            ],
+            "leistung_digests": {key: digests.leistung(lb) for key, lb in portal.leistungen.items()},
+            "ort_digests": {p.subsite.gebiet.ars: digests.ort(p) for p in plaene},
+        }
+    except Exception:  # the digests only save time: computing everything is always right
+        log.warning("content api: cannot digest the inputs, computing every file", exc_info=True)
+        return {"stand": {}, "sprach_hashes": None, "leistung_digests": {}, "ort_digests": {}}
 
 
 # The state the workers inherit through fork.
 _JOB: dict[str, Any] = {}
 
 
-def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik]:
+@dataclass
+class _Einheiten:
+    """One language's units: each is computed, or skipped when its digest is that of the last build and
+    its files are still there (they are carried forward)."""
+
+    aus: Ausgabe
+    stand: dict[str, Einheit]  # the last build's units
+    sprach_hash: str | None  # None: no digests, every unit is computed (and none recorded)
+    erledigt: dict[str, Einheit] = field(default_factory=dict)
+
+    def einheit(self, name: str, basis: str | None, berechnen: Callable[[], None]) -> None:
+        if self.sprach_hash is None or basis is None:
+            berechnen()
+            self.aus.statistik.berechnet += 1
+            return
+        digest = einheit_digest(self.sprach_hash, basis)
+        alt = self.stand.get(name)
+        if alt is not None and alt.digest == digest and self.aus.behalte(alt.dateien):
+            self.erledigt[name] = alt
+            self.aus.statistik.uebersprungen += 1
+            return
+        with self.aus.einheit() as dateien:
+            berechnen()
+        self.erledigt[name] = Einheit(digest, dateien)
+        self.aus.statistik.berechnet += 1
+
+
+def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik, dict[str, Einheit]]:
     """Every file of one language: the descriptions, then each subsite's files."""
     portal: Portal = _JOB["portal"]
     config: ContentApiSettings = _JOB["config"]
@@ -196,11 +270,27 @@ def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik]:
     api = config.pfad
     formate = Formate(sprache, load_translations(_JOB["translations"], sprache.katalog))
     inh = Inhalte(portal, config, sprache, formate, _JOB["pfade"], _JOB["orte"])
+    sprach_hashes: list[str] | None = _JOB["sprach_hashes"]
+    einheiten = _Einheiten(aus, _JOB["stand"], sprach_hashes[nummer] if sprach_hashes else None)
+    leistung_digests: dict[str, str] = _JOB["leistung_digests"]
     for lb in sorted(portal.leistungen.values(), key=lambda lb: objekt_id(lb.ref.id)):
-        aus.json(f"{api}/{inh.leistung_datei(lb)}", inh.leistung_texte(lb), "leistung")
+        einheiten.einheit(
+            inh.leistung_datei(lb),
+            leistung_digests.get(lb.ref.key),
+            functools.partial(_schreibe_leistung, aus, api, inh, lb),
+        )
+    ort_digests: dict[str, str] = _JOB["ort_digests"]
     for plan in _JOB["plaene"]:
-        _schreibe_ort(aus, api, inh, plan)
-    return aus.neu, aus.statistik
+        einheiten.einheit(
+            inh.ort_datei(plan.subsite, ""),
+            ort_digests.get(plan.subsite.gebiet.ars),
+            functools.partial(_schreibe_ort, aus, api, inh, plan),
+        )
+    return aus.neu, aus.statistik, einheiten.erledigt
+
+
+def _schreibe_leistung(aus: Ausgabe, api: str, inh: Inhalte, lb: Leistung) -> None:
+    aus.json(f"{api}/{inh.leistung_datei(lb)}", inh.leistung_texte(lb), "leistung")
 
 
 def _schreibe_ort(aus: Ausgabe, api: str, inh: Inhalte, plan: OrtPlan) -> None:
@@ -312,12 +402,15 @@ class ContentApiGenerator(Generator):
         stats = schreibe_api(portal, self.config, Path(self.output_path), theme, jobs)
         self.context["content_api_stats"] = stats
         log.info(
-            "content api: %d files, %s B (%d written, %d unchanged, %d deleted) in %.1f s, %d workers",
+            "content api: %d files, %s B (%d written, %d unchanged, %d deleted; units: %d computed, "
+            "%d skipped) in %.1f s, %d workers",
             stats.dateien,
             f"{stats.bytes:,}",
             stats.geschrieben,
             stats.unveraendert,
             stats.geloescht,
+            stats.berechnet,
+            stats.uebersprungen,
             time.perf_counter() - t0,
             min(jobs, len(portal.settings.sprachen)),
         )

@@ -12,6 +12,7 @@ import pytest
 from pelican.settings import read_settings
 
 from content_sync.store import Store
+from plugins.content_api.ausgabe import Statistik
 from plugins.content_api.content_api import schreibe_api
 from plugins.content_api.settings import ContentApiSettings
 from plugins.portal_pages.settings import PortalPagesSettings
@@ -45,8 +46,19 @@ def portal_aus(store: Path) -> Portal:
         return Portal(pp, st)
 
 
-def api_bauen(store: Path, out: Path, **content_api: Any):
+def api_bauen(store: Path, out: Path, *, theme: Path = ROOT / "theme", **content_api: Any) -> Statistik:
     """Write only the API (no pages) from a store into ``out`` with the project's settings and overrides."""
     settings = pelican_settings()
     config = ContentApiSettings.model_validate({**settings.get("CONTENT_API", {}), **content_api})
-    return schreibe_api(portal_aus(store), config, out, ROOT / "theme")
+    return schreibe_api(portal_aus(store), config, out, theme)
+
+
+def baum(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (hidden ones too) and its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
