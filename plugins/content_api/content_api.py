@@ -45,6 +45,7 @@ from pydantic import BaseModel
 
 from content_sync.models import GebietArt, Leistung, Organisationseinheit
 from plugins.portal_pages.i18n import Formate, compile_catalogs, load_translations
+from plugins.portal_pages.render import phase
 from plugins.portal_pages.settings import PluginConfigError
 from plugins.portal_pages.site import Angebot, Portal, Subsite
 
@@ -401,6 +402,7 @@ class ContentApiGenerator(Generator):
         jobs = portal.settings.jobs or os.cpu_count() or 1
         stats = schreibe_api(portal, self.config, Path(self.output_path), theme, jobs)
         self.context["content_api_stats"] = stats
+        phase(self.context, "content api", time.perf_counter() - t0)
         log.info(
             "content api: %d files, %s B (%d written, %d unchanged, %d deleted; units: %d computed, "
             "%d skipped) in %.1f s, %d workers",

@@ -127,7 +127,7 @@ def run_build(args: argparse.Namespace, _settings: Any) -> int:
     if result["phasen"]:
         shown = ", ".join(f"{k} {v:.1f} s" for k, v in result["phasen"].items())
         rest = result["seconds"] - sum(result["phasen"].values())
-        print(f"  phases: {shown}; the rest (Pelican, search index) {rest:.1f} s")
+        print(f"  phases: {shown}; the rest (Pelican) {rest:.1f} s")
     print("View it with:  .venv/bin/portal serve   (then open http://127.0.0.1:8000/)")
     return EXIT_OK
 

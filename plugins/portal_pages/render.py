@@ -268,6 +268,13 @@ class RenderStats:
     entfiele: list[str] = dataclasses.field(default_factory=list)  # a preview: pages the live site would lose
 
 
+def phase(context: dict[str, Any], name: str, sekunden: float) -> None:
+    """Another plugin's share of the build, for the summary of ``portal build`` (after the pages' phases)."""
+    stats = context.get("portal_render_stats")
+    if isinstance(stats, RenderStats):
+        stats.sekunden[name] = stats.sekunden.get(name, 0.0) + sekunden
+
+
 LAST_STATS: list[RenderStats] = []  # the figures of the last render in this process (for `portal build`)
 
 # The state the workers inherit through fork.

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from pelican.generators import Generator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content_sync.models import GebietArt, Textmodul
-from plugins.portal_pages.render import write_if_changed
+from plugins.portal_pages.render import phase, write_if_changed
 from plugins.portal_pages.sanitize import plain_text
 from plugins.portal_pages.settings import PluginConfigError
 from plugins.portal_pages.site import Portal, Subsite
@@ -189,6 +190,7 @@ class SearchIndexGenerator(Generator):
         out = Path(self.output_path)
         sizes: dict[str, int] = {}
         built = []
+        t0 = time.perf_counter()
         for sprache in sorted(set(self.config.index_sprachen.values())):
             sizes[f"index-{sprache}"], neu = index_if_changed(
                 portal, sprache, self.config.text_woerter, out / "suchindex" / f"index-{sprache}.json"
@@ -210,6 +212,7 @@ class SearchIndexGenerator(Generator):
             if not source.exists():
                 raise PluginConfigError(f"{source} is missing: run 'npm ci'")
             write_if_changed(vendor / name, source.read_bytes())
+        phase(self.context, "search index", time.perf_counter() - t0)
         log.info(
             "search index (built: %s): %s",
             ", ".join(built) or "none, input unchanged",

@@ -180,3 +180,30 @@ def test_accessibility_components(envs, portal):
     assert '(MP4, 48.2 MB, <time datetime="PT2M45S">2 minutes 45 seconds</time>)' in english
     checkliste = render(envs, portal, "de", CASES["checkliste"])
     assert 'data-checkliste="DEMO-HE:LB-1001:de"' in checkliste and "<li>Lichtbild</li>" in checkliste
+
+
+def _liste(envs, portal, angebote, page_path: str, root: str, code: str = "de") -> str:
+    template = envs[code].from_string(
+        '{% import "components/komponenten.html" as k with context %}{{ k.leistungsliste(angebote) }}'
+    )
+    return template.render(
+        sprache=SPRACHEN[code], portal=portal, page_path=page_path, root=root, angebote=angebote
+    )
+
+
+def test_a_service_list_line_is_reused_only_where_it_is_the_same(envs, portal):
+    """Lines of service lists are rendered once per Angebot, language and depth (generator.py): the link of
+    the same line differs with the page's depth, and another Angebot of the same service is its own line."""
+    wanfried = portal.subsites["066360013013"]
+    land = portal.land
+    hier = Angebot(LB, wanfried.gebiet, wanfried, [OE], [OD])
+    oben = Angebot(LB, None, land, [], [])
+    flach = _liste(envs, portal, [hier, oben], "wanfried/a-z/", "../../")
+    tief = _liste(envs, portal, [hier, oben], "wanfried/lebenslagen/umzug/", "../../../")
+    assert 'href="../../wanfried/leistungen/' in flach and 'href="../../leistungen/' in flach
+    assert 'href="../../../wanfried/leistungen/' in tief and 'href="../../../leistungen/' in tief
+    assert "zuständig: Wanfried" in flach and "zuständige Stelle: bitte Ort wählen" in flach
+    # the same lines again at the same depth (from the memo), and in another language its own lines
+    assert _liste(envs, portal, [hier, oben], "kassel/a-z/", "../../") == flach
+    englisch = _liste(envs, portal, [hier, oben], "wanfried/en/a-z/", "../../../", "en")
+    assert "responsible" in englisch.lower() and "zuständig" not in englisch
