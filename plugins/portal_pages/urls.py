@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -49,6 +50,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     return value or "x"
 
 
+@functools.lru_cache(maxsize=65536)  # pure; the search maps ask for every service on every subsite
 def id_slug(local_id: str) -> str:
     """An id as a URL part; ids that slugify badly get a short hash so two ids never collide."""
     plain = slugify(local_id, 40)

@@ -94,10 +94,13 @@ def _code_hash() -> str:
 def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Path) -> tuple[int, bool]:
     """Build the lunr index of a language, unless its input (the search documents and this code) is the one
     the existing file was built from (recorded beside it): (bytes, built)."""
-    docs = [d.as_dict() for d in dokumente(portal.leistungen.values(), sprache, text_woerter)]
-    digest = hashlib.sha256(
-        json.dumps([_code_hash(), text_woerter, docs], ensure_ascii=False, sort_keys=True).encode()
-    ).hexdigest()
+    digest = _quelle(portal, sprache, text_woerter)
+    docs = None
+    if digest is None:  # an object without a content hash: digest the documents themselves
+        docs = [d.as_dict() for d in dokumente(portal.leistungen.values(), sprache, text_woerter)]
+        digest = hashlib.sha256(
+            json.dumps([_code_hash(), text_woerter, docs], ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest()
     stamp = target.with_name(f".{target.stem}.quelle")
     if target.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
         _bestaetigen(target)  # this build vouches for it (the nightly job checks the index is this build's)
@@ -105,6 +108,16 @@ def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Pa
     size = _dump(target, build_index(portal, sprache, text_woerter, docs))
     write_if_changed(stamp, digest.encode())
     return size, True
+
+
+def _quelle(portal: Portal, sprache: str, text_woerter: int) -> str | None:
+    """What a language's index is made from, without making its documents: the documents are a function of
+    the Leistungen (the store's content hash of each, in their order), this code and its word lists."""
+    hashes = [portal.hashes.get(f"Leistung:{key}") for key in portal.leistungen]
+    if not all(hashes):
+        return None
+    quelle = [_code_hash(), text_woerter, sprache, list(zip(portal.leistungen, hashes, strict=True))]
+    return "leistungen:" + hashlib.sha256(json.dumps(quelle).encode()).hexdigest()
 
 
 def build_index(
