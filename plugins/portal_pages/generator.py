@@ -190,7 +190,13 @@ class PortalPagesGenerator(Generator):
         # where the page's links start: its own path, or the site root for a page served at any address
         von = site_root(self.config.site_url) if seite.anywhere else seite.path
         alternates = [
-            (s, href(von, sprach_prefix(seite.subsite.path, s.ordner) + seite.rest))
+            (
+                s,
+                href(
+                    von,
+                    sprach_prefix(seite.subsite.path, s.ordner) + seite.sprach_rest.get(s.code, seite.rest),
+                ),
+            )
             for s in self.config.sprachen
         ]
         return {

@@ -28,6 +28,9 @@ class Seite:
     data: dict[str, Any] = field(default_factory=dict)
     sitemap: bool = True
     anywhere: bool = False  # served at any address (the 404 page): its links start at the site root
+    # language code -> the rest of this page in that language where it is not ``rest`` (an A-Z letter that
+    # language does not have: its A-Z overview)
+    sprach_rest: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -86,6 +89,18 @@ def gruppen_ordnen(groups: dict[str, list[Angebot]]) -> list[tuple[str, list[Ang
     return sorted(groups.items(), key=lambda kv: (not kv[0].isalpha() or not kv[0].isascii(), kv[0]))
 
 
+# every A-Z has a page for each of these letters, with services or without (its navigation stays the same when
+# a letter gets its first service or loses its last, so the other letters' pages are not rendered again)
+ABC = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
+
+
+def az_slug(buchstabe: str) -> str:
+    """An A-Z group's URL part: its letter (``a``), ``0-9``, else the character's code point (``u0627``)."""
+    if buchstabe.isascii() and buchstabe.isalpha():
+        return buchstabe.lower()
+    return "0-9" if buchstabe == "0–9" else f"u{ord(buchstabe[0]):04x}"
+
+
 def seiten(portal: Portal) -> Iterator[Seite]:
     """Every page of the portal, in a deterministic order."""
     for subsite in portal.subsites.values():
@@ -96,6 +111,7 @@ def seiten(portal: Portal) -> Iterator[Seite]:
         lebenslagen: list[Lebenslage] | None = None
         codes = portal.lebenslagen_codes()  # by place in portal.leistungen, as ``angebote``
         top = _top(portal, angebote, alle)
+        listen = []
         for sprache in portal.settings.sprachen:
             # put in this language's order once (an index permutation, no sorting): every list keeps it
             geordnet: list[Angebot] = []
@@ -112,8 +128,23 @@ def seiten(portal: Portal) -> Iterator[Seite]:
             if lebenslagen is None or stellen is None:
                 lebenslagen = [ll for ll in portal.lebenslagen if by_ll.get(ll.code)]
                 stellen = _stellen_fuer(portal, geordnet)
+            listen.append((sprache, geordnet, by_ll, gruppen_ordnen(gruppen)))
+        # the A-Z letters of every language: a letter page links its counterpart where that language has it
+        buchstaben = {sprache.code: {az_slug(b) for b, _e in az} for sprache, _g, _l, az in listen}
+        for slugs in buchstaben.values():
+            slugs.update(az_slug(b) for b in ABC)
+        for sprache, geordnet, by_ll, az in listen:
             yield from _subsite_seiten(
-                portal, subsite, sprache, geordnet, by_ll, gruppen_ordnen(gruppen), lebenslagen, stellen, top
+                portal,
+                subsite,
+                sprache,
+                geordnet,
+                by_ll,
+                az,
+                buchstaben,
+                lebenslagen or [],
+                stellen or [],
+                top,
             )
 
 
@@ -138,6 +169,7 @@ def _subsite_seiten(
     angebote: list[Angebot],
     by_ll: dict[str, list[Angebot]],
     gruppen: list[tuple[str, list[Angebot]]],
+    buchstaben: dict[str, set[str]],
     lebenslagen: list[Lebenslage],
     stellen: list[Organisationseinheit],
     top: list[Angebot],
@@ -168,7 +200,7 @@ def _subsite_seiten(
                 "angebote": by_ll[ll.code],  # in the order of ``angebote``: sorted
             },
         )
-    yield Seite("a-z.html", subsite, "a-z/", sprache, {"gruppen": gruppen})
+    yield from _a_z(subsite, sprache, gruppen, buchstaben)
     yield Seite(
         "behoerden.html",
         subsite,
@@ -215,6 +247,45 @@ def _subsite_seiten(
                         "leistungen": [],
                     },
                 )
+
+
+def _a_z(
+    subsite: Subsite,
+    sprache: Sprache,
+    gruppen: list[tuple[str, list[Angebot]]],
+    buchstaben: dict[str, set[str]],
+) -> Iterator[Seite]:
+    """The A-Z: an overview of the letters (with how many services each has) and a page per letter. One page
+    with every service would be megabytes at Hessen scale (3,600 services with their teasers), and a change of
+    one service would render it again on every subsite; a letter's page changes only with its own services."""
+    vorhanden = dict(gruppen)
+    gruppen = [(b, vorhanden.get(b, [])) for b in ABC] + [(b, e) for b, e in gruppen if b not in ABC]
+    navigation = [(b, az_slug(b)) for b, _e in gruppen]
+    yield Seite(
+        "a-z.html",
+        subsite,
+        "a-z/",
+        sprache,
+        {
+            "uebersicht": [(b, az_slug(b), len(e)) for b, e in gruppen],
+            "anzahl_leistungen": sum(len(e) for _b, e in gruppen),
+        },
+    )
+    for buchstabe, eintraege in gruppen:
+        rest = f"a-z/{az_slug(buchstabe)}/"
+        anderswo = {
+            code: "a-z/"
+            for code, slugs in buchstaben.items()
+            if code != sprache.code and az_slug(buchstabe) not in slugs
+        }
+        yield Seite(
+            "a-z-buchstabe.html",
+            subsite,
+            rest,
+            sprache,
+            {"buchstabe": buchstabe, "eintraege": eintraege, "navigation": navigation},
+            sprach_rest=anderswo,
+        )
 
 
 def _weiterleitungen(subsite: Subsite, sprache: Sprache, ziel: str, alte: list[str]) -> Iterator[Seite]:

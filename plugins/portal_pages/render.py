@@ -219,6 +219,7 @@ class Fingerprinter:
             seite.rest,
             seite.sprache.code,
             "anywhere" if seite.anywhere else "",
+            *(f"{code}={rest}" for code, rest in sorted(seite.sprach_rest.items())),
         ]
         for key in sorted(seite.data):
             parts += [key, self._teil(seite.data[key])]

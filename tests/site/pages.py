@@ -32,6 +32,7 @@ KINDS = (
     "gemeinde-eigene-seite",
     "stelle",
     "a-z",
+    "a-z-buchstabe",
     "behoerden",
     "suche",
     "suche-mit-anfrage",
@@ -113,6 +114,7 @@ def find_pages(site: Path) -> dict[str, Ort]:
         ),
         "stelle": Ort(GEMEINDE, f"behoerden/{_first(_subfolders(gemeinde / 'behoerden'), '<h1')}/"),
         "a-z": Ort(GEMEINDE, "a-z/"),
+        "a-z-buchstabe": Ort(GEMEINDE, "a-z/p/"),  # Personalausweis, Pass, ...
         "behoerden": Ort(GEMEINDE, "behoerden/"),
         "suche": Ort(GEMEINDE, "suche/"),
         # what the search box sends: the results, once the page's script shows them
