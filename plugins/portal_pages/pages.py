@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from content_sync.models import GebietArt, Leistung, Organisationseinheit
+from content_sync.models import GebietArt, Organisationseinheit
 
-from .i18n import initial, sort_key
+from .i18n import sort_key
 from .settings import Sprache
 from .site import Angebot, Lebenslage, Portal, Subsite
 from .urls import sprach_prefix
@@ -39,49 +39,6 @@ class Seite:
     @property
     def save_as(self) -> str:
         return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
-
-
-_SORT: dict[tuple[str, str], tuple[str, str]] = {}  # (name) -> (sort key, initial), shared by all lists
-
-
-def _sort_and_initial(name: str, code: str) -> tuple[str, str]:
-    found = _SORT.get((name, code))
-    if found is None:
-        found = _SORT[(name, code)] = (sort_key(name), initial(name))
-    return found
-
-
-def _name(lb: Leistung, sprache: Sprache, portal: Portal | None = None) -> str:
-    if portal is not None:
-        return portal.name(lb, sprache.code)
-    found = lb.namen.in_sprache(sprache.code)
-    return found[1] if found else lb.leika[0]
-
-
-def sortiert(angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None) -> list[Angebot]:
-    if portal is not None:
-        rang = portal.rang(sprache.code)
-        return sorted(angebote, key=lambda a: rang[a.leistung.ref.key][0])
-
-    def key(a: Angebot) -> tuple[str, str]:
-        return (_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[0], a.leistung.ref.key)
-
-    return sorted(angebote, key=key)
-
-
-def a_z(
-    angebote: list[Angebot], sprache: Sprache, portal: Portal | None = None, geordnet: bool = False
-) -> list[tuple[str, list[Angebot]]]:
-    """The A-Z groups; ``geordnet``: ``angebote`` is already in this language's order."""
-    groups: dict[str, list[Angebot]] = defaultdict(list)
-    if portal is not None:
-        rang = portal.rang(sprache.code)
-        for a in angebote if geordnet else sortiert(angebote, sprache, portal):
-            groups[rang[a.leistung.ref.key][1]].append(a)
-    else:
-        for a in sortiert(angebote, sprache, portal):
-            groups[_sort_and_initial(_name(a.leistung, sprache, portal), sprache.code)[1]].append(a)
-    return gruppen_ordnen(groups)
 
 
 def gruppen_ordnen(groups: dict[str, list[Angebot]]) -> list[tuple[str, list[Angebot]]]:

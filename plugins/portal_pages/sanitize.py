@@ -10,9 +10,11 @@ the page's ``h1`` and their ``id`` (``## Titel {#id}``): their structure is thei
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
+from lxml import html as lxml_html
 from markupsafe import Markup
 
 TAGS = {
@@ -55,15 +57,34 @@ def clean_html(html: str | None) -> Markup:
 @lru_cache(maxsize=20_000)
 def _clean(html: str) -> str:
     """Memoised: a service's texts are the same on each of its (up to ~450) pages."""
-    return nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-        clean_content_tags={"script", "style", "template", "iframe", "object", "svg", "math", "noscript"},
+    return _ohne_leere_links(
+        nh3.clean(
+            html,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+            clean_content_tags={"script", "style", "template", "iframe", "object", "svg", "math", "noscript"},
+        )
     )
+
+
+# an <a> start tag without href (a quick test; lxml decides)
+_A_OHNE_HREF = re.compile(r"<a(?![^>]*\shref=)[\s>]")
+
+
+def _ohne_leere_links(cleaned: str) -> str:
+    """A link whose address the allow-list removed (``javascript:``, ``data:``) keeps only its text: an ``a``
+    with ``rel`` but no ``href`` is invalid HTML, and a link that goes nowhere helps nobody."""
+    if not _A_OHNE_HREF.search(cleaned):
+        return cleaned
+    wrapper = lxml_html.fragment_fromstring(cleaned, create_parent="div")
+    for a in list(wrapper.iter("a")):
+        if a.get("href") is None:
+            a.drop_tag()
+    inner = lxml_html.tostring(wrapper, encoding="unicode")
+    return inner.removeprefix("<div>").removesuffix("</div>")
 
 
 HEADINGS = {"h2", "h3", "h4"}
@@ -82,7 +103,7 @@ def clean_editorial(html: str | None) -> Markup:
         strip_comments=True,
         clean_content_tags={"script", "style", "template", "iframe", "object", "svg", "math", "noscript"},
     )
-    return Markup(cleaned)  # noqa: S704 - the output of the allow-list sanitiser
+    return Markup(_ohne_leere_links(cleaned))  # noqa: S704 - the output of the allow-list sanitiser
 
 
 def plain_text(html: str | None) -> str:

@@ -63,3 +63,19 @@ def test_headings_from_the_data_do_not_break_the_page_outline():
 
 def test_plain_text():
     assert plain_text("<p>A &amp; B</p><script>x</script>") == "A & B"
+
+
+def test_a_link_without_a_safe_address_keeps_only_its_text():
+    """The allow-list removes a javascript: or data: address; the link would stay as an <a rel> without href
+    (invalid HTML, a link to nowhere): only its text is kept, the other links are untouched."""
+    from plugins.portal_pages.sanitize import clean_html
+
+    out = str(
+        clean_html(
+            '<p><a href="javascript:alert(1)">Formular</a> <a href="data:text/html,x" title="t">Zwei</a> '
+            '<a title="a > b" href="https://b.example/">Gut</a></p>'
+        )
+    )
+    assert out == (
+        '<p>Formular Zwei <a title="a &gt; b" href="https://b.example/" rel="noopener noreferrer">Gut</a></p>'
+    )
