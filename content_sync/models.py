@@ -297,7 +297,7 @@ class Leistung(Model):
         _check_name(self.namen)
         return self
 
-    @cached_property  # asked for on every page and list line; not a field (not dumped, not compared)
+    @property  # not cached: model_copy(update=...) would carry a cached name over to the changed copy
     def namen(self) -> Mehrsprachig:
         """Citizen-facing name: Textmodul 03, per language falling back to 02 (the PVOG rule)."""
         merged = dict(self.texte.get(Textmodul.LEISTUNGSBEZEICHNUNG, leer()).root)
