@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import brotli
 from pydantic import BaseModel
+
+from plugins.portal_pages.render import write_atomic
 
 log = logging.getLogger(__name__)
 MANIFEST = ".content-api-manifest.json"
@@ -49,19 +50,6 @@ def gzip_bytes(data: bytes) -> bytes:
 
 def brotli_bytes(data: bytes, qualitaet: int) -> bytes:
     return brotli.compress(data, quality=qualitaet)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

@@ -33,10 +33,11 @@ import content_sync.gebiete
 import content_sync.models
 from content_sync.models import Gebiet, Leistung, Organisationseinheit
 from plugins.portal_pages import barrierefreiheit, filters, i18n, sanitize, site, urls
+from plugins.portal_pages.render import write_atomic
 from plugins.portal_pages.settings import Sprache
 from plugins.portal_pages.site import Angebot, Portal, Subsite
 
-from .ausgabe import Datei, write_atomic
+from .ausgabe import Datei
 from .settings import ContentApiSettings
 
 if TYPE_CHECKING:

@@ -21,27 +21,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
-from content_sync.models import Leistung
-from plugins.portal_pages.aenderungen import ART_WORTE, vergleiche
+from plugins.portal_pages.aenderungen import ART_WORTE, leistung_aus_json, vergleiche
 
 DIFF_LIMIT = 200  # changed Leistungen per report with their full diff (the others: the summary only)
 SPRACH_WORTE = {"de": "Deutsch", "en": "Englisch", "de-x-ls": "Leichte Sprache", "ar": "Arabisch"}
 
 
-def _leistung(data: str | None) -> Leistung | None:
-    if not data:
-        return None
-    try:
-        return Leistung.model_validate_json(data)
-    except ValidationError:
-        return None
-
-
 def textaenderung(before: str | None, data: str | None, *, mit_diff: bool = True) -> dict[str, Any] | None:
     """The ``aenderung`` of a changed Leistung from the JSON of its two versions (None if one is unreadable)."""
-    alt, neu = _leistung(before), _leistung(data)
+    alt, neu = leistung_aus_json(before), leistung_aus_json(data)
     if alt is None or neu is None:
         return None
     out = vergleiche(alt, neu).as_dict()

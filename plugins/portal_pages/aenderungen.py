@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nh3
+from pydantic import ValidationError
 
 from content_sync.models import Dauer, Frist, Kosten, Kostenart, Leistung, Mehrsprachig, Textmodul
 
@@ -130,6 +131,16 @@ GEAENDERT = N_("%(abschnitt)s geändert")  # the phrase of the summary: "Kosten 
 _BLOCK_ENDE = re.compile(
     r"<\s*br\b[^>]*>|<\s*/\s*(?:p|li|dd|dt|tr|th|td|caption|blockquote|ul|ol|dl|table)\s*>", re.IGNORECASE
 )
+
+
+def leistung_aus_json(data: str | None) -> Leistung | None:
+    """A version of a Leistung as the store keeps it (its JSON), or None if there is none or it is unreadable."""
+    if not data:
+        return None
+    try:
+        return Leistung.model_validate_json(data)
+    except ValidationError:
+        return None
 
 
 def klartext(value: str | None, *, ist_html: bool = True) -> str:

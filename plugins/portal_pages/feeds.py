@@ -34,12 +34,20 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 from markupsafe import Markup, escape
-from pydantic import ValidationError
 
 from content_sync.models import GebietArt, Leistung, Textmodul
 from content_sync.store import Store
 
-from .aenderungen import ABSCHNITT, N_, Teil, Unterschied, Vergleich, klartext, vergleiche
+from .aenderungen import (
+    ABSCHNITT,
+    N_,
+    Teil,
+    Unterschied,
+    Vergleich,
+    klartext,
+    leistung_aus_json,
+    vergleiche,
+)
 from .i18n import load_translations
 from .render import write_if_changed
 from .settings import Sprache
@@ -82,15 +90,6 @@ class Aenderung:
 Eintrag = tuple[Aenderung, tuple[Subsite, str] | None]  # a change, and the page it links to (subsite, rest)
 
 
-def _leistung(data: str | None) -> Leistung | None:
-    if not data:
-        return None
-    try:
-        return Leistung.model_validate_json(data)
-    except ValidationError:
-        return None
-
-
 def _datum(lb: Leistung | None, changed_at: str, zone: tzinfo) -> datetime:
     """The version's own date (Versionsinformation.geaendert), else when the sync took it over."""
     geaendert = lb.versionsinformation.geaendert if lb and lb.versionsinformation else None
@@ -106,7 +105,7 @@ def lesen(store: Store, zone: tzinfo, kandidaten: int = KANDIDATEN) -> list[Aend
     for row in store.recent_changes("Leistung", kandidaten):
         change = row["change"]
         if change == "deleted":
-            lb = _leistung(row["before"])
+            lb = leistung_aus_json(row["before"])
             if lb is not None:
                 out.append(
                     Aenderung(
@@ -114,14 +113,14 @@ def lesen(store: Store, zone: tzinfo, kandidaten: int = KANDIDATEN) -> list[Aend
                     )
                 )
             continue
-        lb = _leistung(row["data"])
+        lb = leistung_aus_json(row["data"])
         if lb is None:
             continue
         datum = _datum(lb, row["changed_at"], zone)
         if change == "new":
             out.append(Aenderung(row["key"], row["version"], "neu", datum, lb))
             continue
-        vorher = _leistung(row["before"])
+        vorher = leistung_aus_json(row["before"])
         vergleich = vergleiche(vorher, lb) if vorher is not None else None
         if vergleich is not None and not vergleich:
             continue  # only the Versionsinformation changed: nothing a reader would see

@@ -237,12 +237,18 @@ def _safe_target(output: Path, save_as: str) -> Path:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write through a temporary file in the same folder and rename it: a reader sees the old file or the new
+    one, never a part; on failure the temporary file is removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_if_changed(path: Path, data: str | bytes) -> bool:
