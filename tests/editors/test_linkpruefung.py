@@ -3,7 +3,6 @@ HEAD, one that does not answer in time; bounded parallel requests, politeness pe
 
 from __future__ import annotations
 
-import itertools
 import socket
 import time
 from collections.abc import Iterator
@@ -68,12 +67,14 @@ def test_one_host_is_asked_politely(server: tuple[str, Protokoll]) -> None:
     base, protokoll = server
     protokoll.reset()
     urls = [f"{base}/ok?n={i}" for i in range(5)]
+    t0 = time.monotonic()
     assert all(r.ok for r in pruefe_links(urls, LinkpruefungSettings(parallel=8, je_host=1, pause=0.2)))
-    assert protokoll.hoechstens == 1
-    starts = sorted(s for _m, _p, s, _e in protokoll.anfragen)
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    # seen by the server, one request may arrive late and the next on time: the mean spacing is what holds
-    assert len(starts) == 5 and sum(gaps) / len(gaps) >= 0.15, gaps
+    elapsed = time.monotonic() - t0
+    assert protokoll.hoechstens == 1 and len(protokoll.anfragen) == 5
+    # Five starts 0.2 s apart cannot take less than 0.8 s. A lower bound holds on a loaded machine too
+    # (load only adds time); the arrival times the server sees do not: a late first request shortens
+    # the span between them. Without the pause five local requests take a few milliseconds.
+    assert elapsed >= 0.8, elapsed
 
 
 def test_duplicates_are_asked_once(server: tuple[str, Protokoll]) -> None:
