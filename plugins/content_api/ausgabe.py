@@ -2,9 +2,10 @@
 
 - JSON is dumped with sorted keys, no insignificant white space, UTF-8 (not ASCII-escaped), and a final
   newline; nothing in it comes from the clock.
-- Beside every file ``<file>.gz`` (gzip level 9, mtime 0, no file name: the same bytes every time) and
+- Beside every file ``<file>.gz`` (gzip level 6, mtime 0, no file name: the same bytes every time) and
   ``<file>.br`` (brotli), for a web server that serves pre-compressed files (nginx ``gzip_static``,
-  ``brotli_static``).
+  ``brotli_static``). Level 6, not 9: on a Gemeinde's service list 9 is 1.5 times slower for 1.4 % fewer
+  bytes, and the .gz copy only serves clients without brotli.
 - A manifest in the output folder (``.content-api-manifest.json``) holds the SHA-256 of each file written;
   a file whose new bytes have the recorded digest, and that is still there with its copies, is not written
   again, so an incremental build touches only what changed. Files of the last build that this build does
@@ -37,6 +38,8 @@ MANIFEST = ".content-api-manifest.json"
 KOPIEN = (".gz", ".br")
 Datei = tuple[str, str, int]  # a file written: its kind, SHA-256, size
 
+GZIP_STUFE = 6
+
 
 def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
     data = model.model_dump(mode="json", by_alias=True, exclude_none=ohne_null)
@@ -45,7 +48,7 @@ def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
 
 
 def gzip_bytes(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=GZIP_STUFE, mtime=0)
 
 
 def brotli_bytes(data: bytes, qualitaet: int) -> bytes:
@@ -71,7 +74,7 @@ class Ausgabe:
     def __init__(self, root: Path, brotli_qualitaet: int) -> None:
         self.root = root.resolve()
         self.qualitaet = brotli_qualitaet
-        self.verfahren = f"gzip9-br{brotli_qualitaet}"
+        self.verfahren = f"gzip{GZIP_STUFE}-br{brotli_qualitaet}"
         self.alt: dict[str, str] = {}  # the last build's files and their digests
         self.ohne_manifest = True  # no record of the last build: what is in the folder is unknown
         gleich = False  # the last build compressed the same way: its copies can stay

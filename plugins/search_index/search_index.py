@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -110,6 +111,32 @@ def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Pa
     return size, True
 
 
+# The state the workers inherit through fork.
+_JOB: dict[str, Any] = {}
+
+
+def _index_job(sprache: str) -> tuple[int, bool]:
+    return index_if_changed(
+        _JOB["portal"], sprache, _JOB["text_woerter"], _JOB["out"] / "suchindex" / f"index-{sprache}.json"
+    )
+
+
+def indexes_if_changed(
+    portal: Portal, sprachen: list[str], text_woerter: int, out: Path, jobs: int = 1
+) -> list[tuple[int, bool]]:
+    """:func:`index_if_changed` for each language, in that order; with ``jobs`` > 1 the languages are built
+    in worker processes (fork: they inherit the portal; lunr's builder is pure Python, one core each)."""
+    _JOB.update(portal=portal, text_woerter=text_woerter, out=out)
+    try:
+        workers = max(1, min(jobs, len(sprachen)))
+        if workers == 1:
+            return [_index_job(sprache) for sprache in sprachen]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_index_job, sprachen)
+    finally:
+        _JOB.clear()
+
+
 def _quelle(portal: Portal, sprache: str, text_woerter: int) -> str | None:
     """What a language's index is made from, without making its documents: the documents are a function of
     the Leistungen (the store's content hash of each, in their order), this code and its word lists."""
@@ -204,10 +231,12 @@ class SearchIndexGenerator(Generator):
         sizes: dict[str, int] = {}
         built = []
         t0 = time.perf_counter()
-        for sprache in sorted(set(self.config.index_sprachen.values())):
-            sizes[f"index-{sprache}"], neu = index_if_changed(
-                portal, sprache, self.config.text_woerter, out / "suchindex" / f"index-{sprache}.json"
-            )
+        sprachen = sorted(set(self.config.index_sprachen.values()))
+        jobs = portal.settings.jobs or os.cpu_count() or 1
+        for sprache, (size, neu) in zip(
+            sprachen, indexes_if_changed(portal, sprachen, self.config.text_woerter, out, jobs), strict=True
+        ):
+            sizes[f"index-{sprache}"] = size
             if neu:
                 built.append(sprache)
         for s in portal.settings.sprachen:

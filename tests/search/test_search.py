@@ -15,7 +15,7 @@ from plugins.portal_pages.site import Portal
 from plugins.search_index import bench
 from plugins.search_index.documents import Vokabular, ref_for
 from plugins.search_index.pipeline import stem
-from plugins.search_index.search_index import build_index
+from plugins.search_index.search_index import build_index, indexes_if_changed
 from tests.conftest import ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -117,3 +117,17 @@ def test_compound_parts_come_from_our_own_vocabulary():
     assert v.teile("personalausweis") == ["ausweis", "personal"]
     assert v.teile("fahrzeugzulassung") == ["zulassung", "fahrzeug"]
     assert v.teile("hund") == []
+
+
+def test_indexes_built_in_workers_are_those_of_one_process(portal, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    erste = indexes_if_changed(portal, ["de", "en"], 0, one, jobs=1)
+    assert erste == indexes_if_changed(portal, ["de", "en"], 0, two, jobs=2)
+    assert [built for _size, built in erste] == [True, True]
+    for sprache in ("de", "en"):
+        a, b = (d / "suchindex" / f"index-{sprache}.json" for d in (one, two))
+        assert (
+            a.read_bytes() == b.read_bytes() and len(a.read_bytes()) == erste[["de", "en"].index(sprache)][0]
+        )
+    # the same input again: nothing is built, in either way
+    assert [built for _s, built in indexes_if_changed(portal, ["de", "en"], 0, two, jobs=2)] == [False, False]
