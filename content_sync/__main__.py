@@ -1,3 +1,3 @@
-from content_sync.cli import main
+from content_sync.cli import console
 
-raise SystemExit(main())
+console()

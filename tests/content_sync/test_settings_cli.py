@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from content_sync.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from content_sync.errors import SettingsError
 from content_sync.settings import load_settings
-from tests.conftest import DEMO
+from tests.conftest import DEMO, ROOT
 
 
 def test_defaults_file_env_and_overrides(tmp_path: Path):
@@ -63,3 +66,29 @@ def test_cli_usage_errors(tmp_path: Path, capsys, monkeypatch):
 def test_cli_validate_demo_file(capsys):
     assert main(["validate", str(DEMO / "nacht-1" / "leistungen-01.xml")]) == EXIT_OK
     assert "0 problems" in capsys.readouterr().out
+
+
+def _portal(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "content_sync", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        # buffered as for any user (this machine sets PYTHONUNBUFFERED, which would hide a lost buffer)
+        env={**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path: Path):
+    """The command leaves through os._exit (no teardown of a build's objects): nothing it printed may be lost
+    on the way (stdout to a pipe is block-buffered), and the exit code must be the command's."""
+    store = tmp_path / "p.sqlite"
+    ok = _portal("sync", "--source", str(DEMO / "nacht-1"), "--store", str(store), cwd=tmp_path)
+    assert ok.returncode == EXIT_OK, ok.stderr
+    assert "store now holds" in ok.stdout and ok.stdout.endswith("\n")
+    failed = _portal("sync", "--source", str(tmp_path / "missing"), "--store", str(store), cwd=tmp_path)
+    assert failed.returncode == EXIT_FAILED and "the store was not changed" in failed.stdout
+    usage = _portal("nonsense", cwd=tmp_path)
+    assert usage.returncode == EXIT_USAGE and "invalid choice" in usage.stderr
+    assert _portal("--help", cwd=tmp_path).returncode == EXIT_OK
