@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import brotli
 from pydantic import BaseModel
@@ -42,7 +43,11 @@ GZIP_STUFE = 6
 
 
 def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
-    data = model.model_dump(mode="json", by_alias=True, exclude_none=ohne_null)
+    return daten_bytes(model.model_dump(mode="json", by_alias=True, exclude_none=ohne_null))
+
+
+def daten_bytes(data: Any) -> bytes:
+    """JSON data (as a model dumps it, or as a file of ours reads back) as the bytes of a file."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
@@ -65,6 +70,8 @@ class Statistik:
     geloescht: int = 0
     berechnet: int = 0  # units computed (einheiten.py): a service's description or a place's files
     uebersprungen: int = 0  # units whose inputs are unchanged: their files are carried forward
+    eintraege_neu: int = 0  # entries of the places' service lists made in this build
+    eintraege_alt: int = 0  # entries taken over from the last build's lists (einheiten.AlteListe)
     nach_art: dict[str, list[int]] = field(default_factory=dict)  # kind -> [files, bytes]
 
 
@@ -115,6 +122,8 @@ class Ausgabe:
             "unveraendert",
             "berechnet",
             "uebersprungen",
+            "eintraege_neu",
+            "eintraege_alt",
         ):
             setattr(s, name, getattr(s, name) + getattr(statistik, name))
         for art, (dateien, groesse) in statistik.nach_art.items():
@@ -128,6 +137,10 @@ class Ausgabe:
         if rel.startswith("/") or "\\" in rel or any(t in ("", ".", "..") for t in teile):
             raise ValueError(f"refusing to write outside the output folder: {rel!r}")
         return self.root.joinpath(*teile)
+
+    def lies(self, rel: str) -> bytes:
+        """A file as it is in the folder now (the last build's, until this build writes it)."""
+        return self._ziel(rel).read_bytes()
 
     def _zaehle(self, rel: str, digest: str, art: str, groesse: int) -> None:
         if rel in self.neu:

@@ -51,8 +51,17 @@ from plugins.portal_pages.site import Angebot, Portal, Subsite
 
 from . import dcat, tabellen
 from . import modelle as m
-from .ausgabe import Ausgabe, Statistik
-from .einheiten import Digests, Einheit, code_hash, einheit_digest, lies_stand, schreibe_stand, sprach_hash
+from .ausgabe import Ausgabe, Statistik, daten_bytes
+from .einheiten import (
+    AlteListe,
+    Digests,
+    Einheit,
+    code_hash,
+    einheit_digest,
+    lies_stand,
+    schreibe_stand,
+    sprach_hash,
+)
 from .inhalte import Inhalte, Pfade, objekt_id, ort_schluessel
 from .settings import ContentApiSettings
 
@@ -231,6 +240,13 @@ def _vorbereiten(
         return {"stand": {}, "sprach_hashes": None, "leistung_digests": {}, "ort_digests": {}}
 
 
+def _eintrag_digests(plan: OrtPlan, digests: list[str] | None) -> dict[str, str]:
+    """The digest of each entry of a place's service list, by the service's id."""
+    if digests is None:
+        return {}
+    return {objekt_id(a.leistung.ref.id): d for a, d in zip(plan.eigene, digests, strict=True)}
+
+
 # The state the workers inherit through fork.
 _JOB: dict[str, Any] = {}
 
@@ -245,9 +261,17 @@ class _Einheiten:
     sprach_hash: str | None  # None: no digests, every unit is computed (and none recorded)
     erledigt: dict[str, Einheit] = field(default_factory=dict)
 
-    def einheit(self, name: str, basis: str | None, berechnen: Callable[[], None]) -> None:
+    def einheit(
+        self,
+        name: str,
+        basis: str | None,
+        berechnen: Callable[[Einheit | None], None],
+        eintraege: dict[str, str] | None = None,
+    ) -> None:
+        """``berechnen`` gets the last build's record of the unit (None: there is none to go by);
+        ``eintraege``: a place's entry digests, recorded with the unit."""
         if self.sprach_hash is None or basis is None:
-            berechnen()
+            berechnen(None)
             self.aus.statistik.berechnet += 1
             return
         digest = einheit_digest(self.sprach_hash, basis)
@@ -257,8 +281,8 @@ class _Einheiten:
             self.aus.statistik.uebersprungen += 1
             return
         with self.aus.einheit() as dateien:
-            berechnen()
-        self.erledigt[name] = Einheit(digest, dateien)
+            berechnen(alt)
+        self.erledigt[name] = Einheit(digest, dateien, self.sprach_hash, eintraege or {})
         self.aus.statistik.berechnet += 1
 
 
@@ -280,36 +304,63 @@ def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik, dict[str,
             leistung_digests.get(lb.ref.key),
             functools.partial(_schreibe_leistung, aus, api, inh, lb),
         )
-    ort_digests: dict[str, str] = _JOB["ort_digests"]
+    ort_digests: dict[str, tuple[str, list[str]]] = _JOB["ort_digests"]
     for plan in _JOB["plaene"]:
+        ort, eintrag_digests = ort_digests.get(plan.subsite.gebiet.ars) or (None, None)
+        eintraege = _eintrag_digests(plan, eintrag_digests)
         einheiten.einheit(
             inh.ort_datei(plan.subsite, ""),
-            ort_digests.get(plan.subsite.gebiet.ars),
-            functools.partial(_schreibe_ort, aus, api, inh, plan),
+            ort,
+            functools.partial(_schreibe_ort, aus, api, inh, plan, eintraege, einheiten.sprach_hash or ""),
+            eintraege,
         )
     return aus.neu, aus.statistik, einheiten.erledigt
 
 
-def _schreibe_leistung(aus: Ausgabe, api: str, inh: Inhalte, lb: Leistung) -> None:
+def _schreibe_leistung(aus: Ausgabe, api: str, inh: Inhalte, lb: Leistung, _alt: Einheit | None) -> None:
     aus.json(f"{api}/{inh.leistung_datei(lb)}", inh.leistung_texte(lb), "leistung")
 
 
-def _schreibe_ort(aus: Ausgabe, api: str, inh: Inhalte, plan: OrtPlan) -> None:
+def _schreibe_ort(
+    aus: Ausgabe,
+    api: str,
+    inh: Inhalte,
+    plan: OrtPlan,
+    eintraege: dict[str, str],
+    sprache: str,
+    alt: Einheit | None,
+) -> None:
+    """A place's five files. An entry of its service list that the last build made from the same inputs is
+    taken from that build's files (einheiten.AlteListe); the others are made."""
     sub = plan.subsite
-    liste = inh.ort_leistungen(sub, plan.kette, [inh.eintrag(sub, a) for a in plan.eigene])
+    leistungen_json = f"{api}/{inh.ort_datei(sub, 'leistungen.json')}"
+    leistungen_csv = f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}"
+    vorher = AlteListe.lesen(aus, alt, sprache, (leistungen_json, leistungen_csv), eintraege).eintraege
+    daten, zeilen = [], []
+    for a in plan.eigene:
+        gleich = vorher.get(objekt_id(a.leistung.ref.id))
+        if gleich is None:
+            e = inh.eintrag(sub, a)
+            gleich = (
+                e.model_dump(mode="json", by_alias=True),
+                tabellen.csv_zeilen(tabellen.LeistungZeile, [tabellen.leistung_zeile(e)])[0],
+            )
+            aus.statistik.eintraege_neu += 1
+        else:
+            aus.statistik.eintraege_alt += 1
+        daten.append(gleich[0])
+        zeilen.append(gleich[1])
+    liste = inh.ort_leistungen(sub, plan.kette, []).model_dump(mode="json", by_alias=True)
+    liste["leistungen"] = daten
+    aus.schreibe(leistungen_json, daten_bytes(liste), "ort")
+    kopf = tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True)
+    aus.schreibe(leistungen_csv, "".join(kopf + zeilen).encode("utf-8"), "csv")
     behoerden = inh.ort_behoerden(sub, plan.stellen)
-    aus.json(f"{api}/{inh.ort_datei(sub, 'leistungen.json')}", liste, "ort")
     aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
     aus.json(
         f"{api}/{inh.ort_datei(sub, 'lebenslagen.json')}", inh.ort_lebenslagen(sub, plan.lebenslagen), "ort"
     )
-    zeilen_l = [tabellen.leistung_zeile(e) for e in liste.leistungen]
     zeilen_b = [tabellen.behoerde_zeile(b) for b in behoerden.behoerden]
-    aus.schreibe(
-        f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}",
-        tabellen.csv_bytes(tabellen.LeistungZeile, zeilen_l),
-        "csv",
-    )
     aus.schreibe(
         f"{api}/{inh.ort_datei(sub, 'behoerden.csv')}",
         tabellen.csv_bytes(tabellen.BehoerdeZeile, zeilen_b),
@@ -405,7 +456,7 @@ class ContentApiGenerator(Generator):
         phase(self.context, "content api", time.perf_counter() - t0)
         log.info(
             "content api: %d files, %s B (%d written, %d unchanged, %d deleted; units: %d computed, "
-            "%d skipped) in %.1f s, %d workers",
+            "%d skipped; list entries: %d made, %d carried over) in %.1f s, %d workers",
             stats.dateien,
             f"{stats.bytes:,}",
             stats.geschrieben,
@@ -413,6 +464,8 @@ class ContentApiGenerator(Generator):
             stats.geloescht,
             stats.berechnet,
             stats.uebersprungen,
+            stats.eintraege_neu,
+            stats.eintraege_alt,
             time.perf_counter() - t0,
             min(jobs, len(portal.settings.sprachen)),
         )

@@ -17,6 +17,13 @@ each unit wrote (kind, SHA-256, size). A unit whose digest is unchanged is not c
 files is still in the manifest with the same SHA-256 and on disk with its size and compressed copies: its
 manifest entries are carried forward (:meth:`Ausgabe.behalte`). A state file that is missing, unreadable or
 of another format means every unit is computed.
+
+A place's unit also records a digest per entry of its service list (:meth:`Digests.ort`: the place and the
+entry's ``Angebot``, as above). When the place is computed again (one of its services changed), an entry
+whose digest and language digest are those of the last build is taken from the last build's
+``leistungen.json`` and ``leistungen.csv`` instead of being made again (:class:`AlteListe`), provided both
+files are still the bytes the state records. A Land-level fee change makes every Gemeinde's list change by
+a few entries: the rest of each list is carried over.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from plugins.portal_pages.render import write_atomic
 from plugins.portal_pages.settings import Sprache
 from plugins.portal_pages.site import Angebot, Portal, Subsite
 
-from .ausgabe import Datei
+from .ausgabe import Ausgabe, Datei
 from .settings import ContentApiSettings
 
 if TYPE_CHECKING:
@@ -45,7 +52,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STAND = ".content-api-einheiten.json"
-FORMAT = 1
+FORMAT = 2
+EINTRAG_ZEICHEN = 24  # hex digits kept of an entry's digest (96 bits; there are 160,000 entries per language)
 # the code outside this package that shapes the files (imported above for their paths)
 FREMDER_CODE = (
     barrierefreiheit,
@@ -62,13 +70,23 @@ BIBLIOTHEKEN = ("babel", "nh3", "lxml", "pydantic", "pydantic-core")
 
 @dataclass
 class Einheit:
-    """A unit of the last (or this) build: its digest and the files it wrote."""
+    """A unit of the last (or this) build: its digest and the files it wrote; for a place, the language
+    digest it was made with and the digest of each entry of its service list (by the service's id)."""
 
     digest: str
     dateien: dict[str, Datei]
+    sprache: str = ""
+    eintraege: dict[str, str] = field(default_factory=dict)
 
     def als_json(self) -> dict[str, Any]:
-        return {"digest": self.digest, "dateien": {rel: list(d) for rel, d in sorted(self.dateien.items())}}
+        data: dict[str, Any] = {
+            "digest": self.digest,
+            "dateien": {rel: list(d) for rel, d in sorted(self.dateien.items())},
+        }
+        if self.eintraege:
+            data["sprache"] = self.sprache
+            data["eintraege"] = dict(sorted(self.eintraege.items()))
+        return data
 
 
 def _sha(text: str) -> str:
@@ -92,7 +110,10 @@ def _einheit(data: Any) -> Einheit:
         if not (isinstance(art, str) and isinstance(digest, str) and type(groesse) is int):
             raise ValueError(f"bad entry for {rel}")
         dateien[str(rel)] = (art, digest, groesse)
-    return Einheit(data["digest"], dateien)
+    eintraege = dict(data.get("eintraege", {}))
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in eintraege.items()):
+        raise ValueError("bad entry digests")
+    return Einheit(data["digest"], dateien, str(data.get("sprache", "")), eintraege)
 
 
 def lies_stand(root: Path) -> dict[str, Einheit]:
@@ -113,6 +134,47 @@ def lies_stand(root: Path) -> dict[str, Einheit]:
 def schreibe_stand(root: Path, einheiten: dict[str, Einheit]) -> None:
     data = {"format": FORMAT, "einheiten": {name: e.als_json() for name, e in sorted(einheiten.items())}}
     write_atomic(root / STAND, json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+
+@dataclass
+class AlteListe:
+    """The entries of a place's service list that the last build made from the same inputs: by the service's
+    id, the entry as JSON data and its line of ``leistungen.csv``."""
+
+    eintraege: dict[str, tuple[Any, str]] = field(default_factory=dict)
+
+    @classmethod
+    def lesen(
+        cls, aus: Ausgabe, alt: Einheit | None, sprache: str, dateien: tuple[str, str], neu: dict[str, str]
+    ) -> AlteListe:
+        """``dateien``: the place's ``leistungen.json`` and ``leistungen.csv``; ``neu``: this build's entry
+        digests. Nothing is taken when the language digest differs, or a file is not the bytes the last build
+        recorded for it (changed or removed by hand since): then every entry is made again."""
+        if alt is None or not alt.eintraege or alt.sprache != sprache:
+            return cls()
+        json_rel, csv_rel = dateien
+        try:
+            roh = [aus.lies(rel) for rel in dateien]
+        except OSError:
+            return cls()
+        for rel, data in zip(dateien, roh, strict=True):
+            eintrag = alt.dateien.get(rel)
+            if eintrag is None or eintrag[1] != hashlib.sha256(data).hexdigest():
+                return cls()
+        try:
+            liste = json.loads(roh[0])["leistungen"]
+            zeilen = roh[1].decode("utf-8").split("\r\n")  # a row is one line (tabellen._eine_zeile)
+        except (ValueError, KeyError, TypeError):
+            return cls()
+        if not isinstance(liste, list) or zeilen[-1] != "" or len(zeilen) != len(liste) + 2:
+            log.warning("%s and %s do not match: making every entry", json_rel, csv_rel)
+            return cls()
+        gleich = {}
+        for eintrag, zeile in zip(liste, zeilen[1:-1], strict=True):
+            key = eintrag.get("id") if isinstance(eintrag, dict) else None
+            if isinstance(key, str) and key in neu and alt.eintraege.get(key) == neu[key]:
+                gleich[key] = (eintrag, zeile + "\r\n")
+        return cls(gleich)
 
 
 # --- digests --------------------------------------------------------------------------------------------
@@ -230,18 +292,23 @@ class Digests:
     def _subsite(self, subsite: Subsite) -> list[Any]:
         return [self.orte[subsite.gebiet.ars], subsite.path, _gebiet(subsite.gebiet)]
 
-    def ort(self, plan: OrtPlan) -> str:
-        """A place's five files."""
+    def ort(self, plan: OrtPlan) -> tuple[str, list[str]]:
+        """A place's five files, and each entry of its service list (in the order of ``plan.eigene``): the
+        place (its URLs are in the entry) and the entry's Angebot."""
+        ort = _kompakt(self._subsite(plan.subsite))
         kopf = [
-            self._subsite(plan.subsite),
+            ort,
             [self._subsite(s) for s in plan.kette],
             self._lebenslagen(plan.lebenslagen),
             [self.stelle(oe) for oe in plan.stellen],
         ]
         h = hashlib.sha256(_kompakt(kopf).encode())
+        eintraege = []
         for a in plan.eigene:
-            h.update(self.angebot(a).encode())
-        return h.hexdigest()
+            angebot = self.angebot(a).encode()
+            h.update(angebot)
+            eintraege.append(hashlib.sha256(ort.encode() + angebot).hexdigest()[:EINTRAG_ZEICHEN])
+        return h.hexdigest(), eintraege
 
 
 def _gebiet(g: Gebiet | None) -> list[str] | None:

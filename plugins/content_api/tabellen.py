@@ -108,13 +108,25 @@ def spalten(modell: type[CsvZeile]) -> list[str]:
     return [feld.alias or name for name, feld in modell.model_fields.items()]
 
 
-def csv_bytes(modell: type[CsvZeile], zeilen: list[CsvZeile]) -> bytes:
+def csv_zeilen(modell: type[CsvZeile], zeilen: list[CsvZeile], *, kopf: bool = False) -> list[str]:
+    """Each row as its line of the file (with its CRLF; a field is one line, so a row is one line);
+    ``kopf``: the header row first."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(spalten(modell))
-    for zeile in zeilen:
-        writer.writerow([_eine_zeile(getattr(zeile, name)) for name in modell.model_fields])
-    return out.getvalue().encode("utf-8")
+    texte = []
+    reihen = ([spalten(modell)] if kopf else []) + [
+        [_eine_zeile(getattr(zeile, name)) for name in modell.model_fields] for zeile in zeilen
+    ]
+    for reihe in reihen:
+        writer.writerow(reihe)
+        texte.append(out.getvalue())
+        out.seek(0)
+        out.truncate()
+    return texte
+
+
+def csv_bytes(modell: type[CsvZeile], zeilen: list[CsvZeile]) -> bytes:
+    return "".join(csv_zeilen(modell, zeilen, kopf=True)).encode("utf-8")
 
 
 def _eine_zeile(value: str) -> str:

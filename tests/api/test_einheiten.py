@@ -168,3 +168,48 @@ def test_a_record_that_disagrees_with_the_manifest_computes_the_unit(
     (out / STAND).write_text(json.dumps(data), "utf-8")
     stats = api_bauen(store, out)
     assert stats.berechnet == 1 and stats.geschrieben == 0
+
+
+def test_a_place_computed_again_carries_its_unchanged_list_entries_over(
+    gebaut: tuple[Path, Path, Statistik], tmp_path: Path
+) -> None:
+    """A changed service changes one entry in each list that has it; the rest of each list is taken from the
+    last build's files, and the files are those of a build from scratch."""
+    store, out, first = gebaut
+    assert first.eintraege_alt == 0 and first.eintraege_neu > 0
+    _aendere_teaser(store, tmp_path)
+    stats = api_bauen(store, out)
+    portal = portal_aus(store)
+    orte = [p for p in plane(portal) if any(a.leistung.ref.id == "LB-1002" for a in p.eigene)]
+    sprachen = len(portal.settings.sprachen)
+    assert stats.eintraege_neu == sprachen * len(orte)  # the changed entry of each list, nothing else
+    assert stats.eintraege_alt == sprachen * sum(len(p.eigene) - 1 for p in orte) > 0
+    full = tmp_path / "full"
+    api_bauen(store, full)
+    assert baum(out) == baum(full)
+
+
+@pytest.mark.parametrize("datei", ["leistungen.json", "leistungen.csv"])
+def test_a_list_changed_by_hand_is_made_again_entry_by_entry(
+    gebaut: tuple[Path, Path, Statistik], tmp_path: Path, datei: str
+) -> None:
+    """Entries are carried over only from files that are the bytes the last build recorded: a list edited
+    since (here: a name in it) is not a source, every entry of that place is made again."""
+    store, out, _first = gebaut
+    _aendere_teaser(store, tmp_path)
+    liste = out / "api/v1/de/orte/wanfried" / datei
+    text = liste.read_bytes().decode("utf-8")  # read_text would turn the CSV's CRLF into LF
+    anzahl = len(
+        json.loads((out / "api/v1/de/orte/wanfried/leistungen.json").read_text("utf-8"))["leistungen"]
+    )
+    assert "Personalausweis beantragen" in text
+    liste.write_bytes(text.replace("Personalausweis beantragen", "Ausweis von Hand").encode("utf-8"))
+    stats = api_bauen(store, out)
+    portal = portal_aus(store)
+    orte = [p for p in plane(portal) if any(a.leistung.ref.id == "LB-1002" for a in p.eigene)]
+    assert "wanfried" in {p.subsite.path.strip("/") for p in orte}
+    # wanfried's German list whole; in each other list (wanfried's in other languages too) the changed entry
+    assert stats.eintraege_neu == anzahl + len(portal.settings.sprachen) * len(orte) - 1
+    full = tmp_path / "full"
+    api_bauen(store, full)
+    assert baum(out) == baum(full)
