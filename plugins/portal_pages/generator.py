@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican.generators import Generator
 
 from content_sync.models import Leistung, Organisationseinheit
@@ -348,15 +348,40 @@ def make_environments(theme: Path, sprachen: list[Sprache]) -> dict[str, Environ
 
 EINTRAG_TEMPLATE = "components/leistungseintrag.html"
 EINTRAEGE_HOECHSTENS = 100_000  # lines kept per language and process (a few hundred bytes each)
+# stand-ins for a line's link and Gebiet name: private-use characters, which escaping and the texts leave alone
+URL_PLATZ = "\ue000"
+GEBIET_PLATZ = "\ue001"
 
 
 def _leistungseintraege(env: Environment) -> Callable[..., Markup]:
-    """``leistungseintraege(angebote, zeige_ebene)``: the lines of a service list, each rendered once and
-    reused. A line shows only the Angebot and a link to its page, and a link is the page's way back to the
-    output root followed by the target (urls.href), so a line is the same on every page at the same depth: a
-    Land-level service's line in the lists of all 447 subsites is rendered once per language and worker."""
-    memo: dict[tuple[int, str, bool], tuple[Angebot, str]] = {}
+    """``leistungseintraege(angebote, zeige_ebene)``: the lines of a service list. A line shows the service
+    (name, teaser), a link to the Angebot's page and the responsible Gebiet's name. It is rendered once per
+    service (and ``zeige_ebene``) with stand-ins for the link and the name, which are put in per Angebot,
+    escaped as the template would: a Gemeinde-level service has its own Angebot (link, Gebiet) in each of the
+    426 Gemeinden, and its line is made from the one rendering. A link is the page's way back to the output
+    root followed by the target (urls.href), so a finished line is the same on every page at the same depth
+    and is kept too: a Land-level service's line in the lists of all 447 subsites is made once per depth."""
+    zeilen: dict[tuple[int, str, bool], tuple[Angebot, str]] = {}
+    gerueste: dict[tuple[int, bool, bool], tuple[Leistung, str | None]] = {}
     vorlage = env.get_template(EINTRAG_TEMPLATE)
+
+    def geruest(a: Angebot, zeige_ebene: bool) -> str | None:
+        """The service's line with the stand-ins; None where its texts contain a stand-in themselves."""
+        lb, mit_gebiet = a.leistung, a.gebiet is not None
+        key = (id(lb), zeige_ebene, mit_gebiet)
+        found = gerueste.get(key)
+        if found is None or found[0] is not lb:  # the object is kept, so its id is never reused
+            html: str | None = vorlage.render(
+                leistung=lb,
+                url=URL_PLATZ,
+                gebiet_name=GEBIET_PLATZ if mit_gebiet else None,
+                zeige_ebene=zeige_ebene,
+            )
+            assert html is not None
+            if html.count(URL_PLATZ) != 1 or html.count(GEBIET_PLATZ) != int(mit_gebiet and zeige_ebene):
+                html = None
+            found = gerueste[key] = (lb, html)
+        return found[1]
 
     @pass_context
     def leistungseintraege(ctx: Any, angebote: list[Angebot], zeige_ebene: bool = True) -> Markup:
@@ -364,13 +389,22 @@ def _leistungseintraege(env: Environment) -> Callable[..., Markup]:
         lines = []
         for a in angebote:
             key = (id(a), root, zeige_ebene)
-            found = memo.get(key)
+            found = zeilen.get(key)
             if found is None or found[0] is not a:  # the object is kept, so its id is never reused
-                if len(memo) >= EINTRAEGE_HOECHSTENS:
-                    memo.clear()
-                # the line sees the environment's globals and the page's place, nothing else of the page
-                html = vorlage.render(page_path=ctx["page_path"], a=a, zeige_ebene=zeige_ebene)
-                found = memo[key] = (a, html)
+                if len(zeilen) >= EINTRAEGE_HOECHSTENS:
+                    zeilen.clear()
+                url = _leistung_url(ctx, a)
+                gebiet_name = a.gebiet.kurzname if a.gebiet is not None else None
+                html = geruest(a, zeige_ebene)
+                if html is None:  # rendered as it is
+                    html = vorlage.render(
+                        leistung=a.leistung, url=url, gebiet_name=gebiet_name, zeige_ebene=zeige_ebene
+                    )
+                else:
+                    html = html.replace(URL_PLATZ, str(escape(url)))
+                    if gebiet_name is not None:
+                        html = html.replace(GEBIET_PLATZ, str(escape(gebiet_name)))
+                found = zeilen[key] = (a, html)
             lines.append(found[1])
         return Markup("\n  ".join(lines))  # noqa: S704 - each line rendered with autoescape
 

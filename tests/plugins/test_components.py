@@ -13,6 +13,8 @@ from lxml import html as lxml_html
 
 from content_sync.models import (
     Anschrift,
+    Gebiet,
+    GebietArt,
     Kommunikation,
     Kosten,
     Leistung,
@@ -25,7 +27,13 @@ from content_sync.models import (
     Textmodul,
 )
 from content_sync.store import Store
-from plugins.portal_pages.generator import make_environments
+from plugins.portal_pages.generator import (
+    EINTRAG_TEMPLATE,
+    GEBIET_PLATZ,
+    URL_PLATZ,
+    _leistung_url,
+    make_environments,
+)
 from plugins.portal_pages.settings import DEFAULT_SPRACHEN, PortalPagesSettings
 from plugins.portal_pages.site import Angebot, Portal
 from tests.conftest import ROOT
@@ -207,3 +215,54 @@ def test_a_service_list_line_is_reused_only_where_it_is_the_same(envs, portal):
     assert _liste(envs, portal, [hier, oben], "kassel/a-z/", "../../") == flach
     englisch = _liste(envs, portal, [hier, oben], "wanfried/en/a-z/", "../../../", "en")
     assert "responsible" in englisch.lower() and "zuständig" not in englisch
+
+
+def test_a_line_made_from_its_service_s_rendering_is_the_template_s_line(envs, portal):
+    """A line is rendered once per service with stand-ins for its link and Gebiet name, which are put in per
+    Angebot (generator.py). Each line equals the template rendered for that Angebot, also where the name
+    needs escaping, in every language, with and without the level; a service whose own texts contain a
+    stand-in character is rendered as it is."""
+    wanfried = portal.subsites["066360013013"]
+    seltsam = Gebiet(ars="066360099099", art=GebietArt.GEMEINDE, name="Au & <Tal>", kurzname="Au & 'Tal'")
+    name = Mehrsprachig({"de": f"Name {URL_PLATZ} {GEBIET_PLATZ}"})
+    platzhalter = LB.model_copy(
+        update={
+            "ref": ObjektRef(agency="DEMO-HE", id="LB-PUA"),
+            "texte": {**LB.texte, Textmodul.LEISTUNGSNAME: name},
+        }
+    )
+    angebote = [
+        Angebot(LB, wanfried.gebiet, wanfried, [OE], [OD]),
+        Angebot(LB, seltsam, wanfried, [], []),
+        Angebot(LB, None, portal.land, [], []),
+        Angebot(platzhalter, seltsam, wanfried, [], []),
+        *portal.angebote(wanfried)[:40],
+    ]
+    page_path = "wanfried/lebenslagen/umzug/"
+    for code in ("de", "en", "ar"):
+        vorlage = envs[code].get_template(EINTRAG_TEMPLATE)
+        ctx = {"page_path": page_path, "sprache": SPRACHEN[code]}
+        for zeige_ebene in (True, False):
+            gemacht = (
+                envs[code]
+                .from_string("{{ leistungseintraege(angebote, zeige_ebene) }}")
+                .render(
+                    sprache=SPRACHEN[code],
+                    page_path=page_path,
+                    root="../../../",
+                    angebote=angebote,
+                    zeige_ebene=zeige_ebene,
+                )
+            )
+            erwartet = "\n  ".join(
+                vorlage.render(
+                    leistung=a.leistung,
+                    url=_leistung_url(ctx, a),
+                    gebiet_name=a.gebiet.kurzname if a.gebiet else None,
+                    zeige_ebene=zeige_ebene,
+                )
+                for a in angebote
+            )
+            assert gemacht == erwartet
+            assert "Au &amp; &#39;Tal&#39;" in gemacht if zeige_ebene else "Tal" not in gemacht
+            assert gemacht.count(URL_PLATZ) == gemacht.count(GEBIET_PLATZ) == 1  # the name that has them
