@@ -2,7 +2,9 @@
 // Run by tests/site/test_a11y.py and test_screenshots.py; not a test itself.
 //
 // stdin:  a JSON list of URLs to audit, or {"audit": [url, ...], "screenshots": [{url, path, width, height}],
-//          "pages": {"/path": "<html>…"}}  (pages: answered by this script itself, e.g. a known-bad test page)
+//          "pages": {"/path": "<html>…"}, "zeit": "<ISO time>"}  (pages: answered by this script itself, e.g.
+//          a known-bad test page; zeit: the pages' clock for the screenshots, so that what a page computes
+//          from the time, such as an office's "open now", is the same in every run)
 // stdout: {"audit": [{url, status, title, lang, dir, violations, incomplete, passes, external, failed, console}],
 //          "screenshots": [{url, status, path, width, bytes}]}
 //   violations: axe results of the WCAG 2.0/2.1 A and AA rules (id, impact, help, helpUrl, nodes[target, summary])
@@ -125,6 +127,7 @@ async function main() {
     }
     current = null;
 
+    if (job.zeit && (job.screenshots || []).length) await page.clock.setFixedTime(new Date(job.zeit));
     for (const shot of job.screenshots || []) {
       await page.setViewportSize({ width: shot.width, height: shot.height || 900 });
       const response = await page.goto(shot.url, { waitUntil: "load" });

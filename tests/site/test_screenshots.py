@@ -25,6 +25,9 @@ WIDTHS = {"desktop": 1280, "phone": 375}
 HEIGHT = 900
 SERVICE = "personalausweis-beantragen--"  # Personalausweis beantragen, whatever its id
 MAX_BYTES = 3_000_000
+# the pages' clock: a Tuesday morning in Hessen, when the demo's Bürgerbüro is open ("Jetzt geöffnet").
+# Without it the screenshots changed with the time of the test run (and the working tree after each run).
+ZEIT = "2026-11-24T09:30:00Z"
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -52,7 +55,7 @@ def test_screenshots(
             shots.append({"url": site_url + path, "path": str(target), "width": width, "height": HEIGHT})
 
     t0 = time.perf_counter()
-    result = run_browser({"screenshots": shots})
+    result = run_browser({"screenshots": shots, "zeit": ZEIT})
     print(f"\n{len(shots)} screenshots in {time.perf_counter() - t0:.1f} s")
 
     problems = []
