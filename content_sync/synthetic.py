@@ -27,6 +27,7 @@ Streaming: documents are built and written one file at a time (at most 200 Leist
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -74,6 +75,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_EXPORT = ROOT / "demo" / "xzufi" / "nacht-1"
 DEFAULT_OUT = Path("demo") / "hessen"
 DEFAULT_SEED = 2026
+ERZEUGUNG = "erzeugung.json"  # beside nacht-1/ and nacht-2/: the seed and scale it was written with
 AGENCY = "SYN-HE"
 SENDER = "Landesredaktion Hessen (synthetische Daten)"
 NIGHT_1 = datetime(2026, 11, 26, 2, 0, 0)
@@ -1363,6 +1365,10 @@ def write_hessen_export(target: Path, *, seed: int = DEFAULT_SEED, scale: float 
     counts = _write_nacht_1(p, n1)
     n2 = _Ausgabe(target / "nacht-2", NIGHT_2, seed)
     delta = _write_nacht_2(p, n2)
+    # what this export was written with (portal bench build writes it again for another scale)
+    (target / ERZEUGUNG).write_text(
+        json.dumps({"scale": scale, "seed": seed}, sort_keys=True) + "\n", "utf-8"
+    )
     return {
         "seed": seed,
         "scale": scale,
@@ -1388,4 +1394,14 @@ def write_hessen_export(target: Path, *, seed: int = DEFAULT_SEED, scale: float 
     }
 
 
-__all__ = ["DEFAULT_OUT", "DEFAULT_SEED", "plan", "write_hessen_export"]
+def erzeugung(target: Path) -> dict[str, Any] | None:
+    """Seed and scale of the export in ``target`` as write_hessen_export recorded them; None for an export
+    without that record (written by an older version, or not by this generator)."""
+    try:
+        data = json.loads((Path(target) / ERZEUGUNG).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+__all__ = ["DEFAULT_OUT", "DEFAULT_SEED", "ERZEUGUNG", "erzeugung", "plan", "write_hessen_export"]

@@ -194,15 +194,32 @@ def bench_baselines(store: Path, work: Path, sample: int, runs: int) -> dict[str
     }
 
 
+def muss_erzeugen(data: Path, scale: float, regenerate: bool) -> bool:
+    """Whether the export in ``data`` must be written: it is missing, asked for, or generate-hessen wrote
+    it with another scale (``--scale 0.1`` must not measure a full-scale export left from an earlier run).
+    An export without generate-hessen's record is someone's own and used as it is."""
+    from content_sync.synthetic import erzeugung
+
+    if regenerate or not (data / "nacht-1" / "index.txt").exists():
+        return True
+    record = erzeugung(data)
+    return record is not None and record.get("scale") != scale
+
+
 def run_bench_build(args: argparse.Namespace, _settings: Any) -> int:
-    from content_sync.synthetic import write_hessen_export
+    from content_sync.synthetic import erzeugung, write_hessen_export
 
     data = Path(args.data)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="portal-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    lines = [f"Benchmark at Hessen scale (scale {args.scale}) on {os.cpu_count()} cores; work folder {work}"]
+    generate = muss_erzeugen(data, args.scale, args.regenerate)
+    record = None if generate else erzeugung(data)
+    scale = f"scale {args.scale}" if generate or record is None else f"scale {record.get('scale')}"
+    if not generate and record is None:
+        scale = f"the export in {data}, not written by generate-hessen: scale unknown"
+    lines = [f"Benchmark at Hessen scale ({scale}) on {os.cpu_count()} cores; work folder {work}"]
 
-    if not (data / "nacht-1" / "index.txt").exists() or args.regenerate:
+    if generate:
         t0 = time.perf_counter()
         counts = write_hessen_export(data, scale=args.scale)
         shown = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import re
+import shutil
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -23,7 +24,7 @@ from content_sync.models import (
 )
 from content_sync.store import Store
 from content_sync.sync import run_sync
-from content_sync.synthetic import AGENCY, plan, textbank, write_hessen_export
+from content_sync.synthetic import AGENCY, DEFAULT_SEED, erzeugung, plan, textbank, write_hessen_export
 from content_sync.xzufi import Loesche, Quarantaene, Schreibe, Warnung, iter_document
 from tests.conftest import DEMO
 
@@ -250,3 +251,21 @@ def test_cli_generate_hessen(tmp_path, capsys):
     assert (tmp_path / "nacht-1" / "index.txt").exists() and (tmp_path / "nacht-2" / "index.txt").exists()
     with pytest.raises(SystemExit):
         main(["generate-hessen", "--scale", "-1"])
+
+
+def test_the_benchmark_writes_the_export_again_for_another_scale(export, tmp_path):
+    """The export records the scale it was written with; portal bench build writes it again when asked for
+    another scale (it used to measure a full-scale export left in demo/hessen under --scale 0.02), and uses
+    an export without that record (someone's own) as it is."""
+
+    from plugins.portal_pages.bench import muss_erzeugen
+
+    target, _counts = export
+    assert erzeugung(target) == {"scale": SCALE, "seed": DEFAULT_SEED}
+    assert not muss_erzeugen(target, SCALE, regenerate=False)
+    assert muss_erzeugen(target, 1.0, regenerate=False)
+    assert muss_erzeugen(target, SCALE, regenerate=True)
+    assert muss_erzeugen(tmp_path / "nothing", SCALE, regenerate=False)
+    eigene = tmp_path / "eigene"
+    shutil.copytree(target / "nacht-1", eigene / "nacht-1")
+    assert erzeugung(eigene) is None and not muss_erzeugen(eigene, 1.0, regenerate=False)
