@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import multiprocessing
 import os
 import time
 from collections import defaultdict
@@ -45,6 +44,7 @@ from pydantic import BaseModel
 
 from content_sync.models import GebietArt, Leistung, Organisationseinheit
 from plugins.portal_pages.i18n import Formate, compile_catalogs, load_translations
+from plugins.portal_pages.parallel import im_fork
 from plugins.portal_pages.render import phase
 from plugins.portal_pages.settings import PluginConfigError
 from plugins.portal_pages.site import Angebot, Portal, Subsite
@@ -169,14 +169,14 @@ def schreibe_api(
     """Write every file of the API into ``output`` (only those whose bytes changed) and return the figures.
     A unit (a service's description, a place's files; einheiten.py) whose inputs are unchanged is not
     computed: its files stay as they are. With ``jobs`` > 1 the languages are written in that many worker
-    processes (fork: they inherit the portal, nothing is pickled on the way in)."""
+    processes (they inherit the portal, nothing is pickled on the way in)."""
     _pruefe_ids(portal)
     aus = Ausgabe(output, config.brotli_qualitaet)
     translations = theme / "translations"
     compile_catalogs(translations)
     orte = ort_schluessel(portal)
     plaene = plane(portal)
-    _JOB.update(
+    job = dict(
         portal=portal,
         config=config,
         aus=aus,
@@ -187,28 +187,15 @@ def schreibe_api(
         **_vorbereiten(portal, config, aus.root, translations, orte, plaene),
     )
     einheiten: dict[str, Einheit] = {}
-    try:
-        sprachen = list(range(len(portal.settings.sprachen)))
-        workers = max(1, min(jobs, len(sprachen)))
-        if workers > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for neu, statistik, erledigt in pool.imap_unordered(_schreibe_sprache, sprachen):
-                    aus.uebernehme(neu, statistik)
-                    einheiten.update(erledigt)
-        else:
-            for i in sprachen:
-                neu, statistik, erledigt = _schreibe_sprache(i)
-                aus.uebernehme(neu, statistik)
-                einheiten.update(erledigt)
-        api, pfade = config.pfad, _JOB["pfade"]
-        for name, model in SCHEMAS.items():
-            aus.schreibe(f"{api}/schemas/{name}.schema.json", schema_bytes(model), "schemas")
-        aus.json(f"{api}/index.json", _index(portal, config, pfade, orte, plaene), "index")
-        aus.json(
-            f"{api}/catalog.json", _katalog(portal, config, pfade, orte, plaene), "katalog", ohne_null=True
-        )
-    finally:
-        _JOB.clear()
+    sprachen = list(range(len(portal.settings.sprachen)))
+    for neu, statistik, erledigt in im_fork(functools.partial(_schreibe_sprache, job), sprachen, jobs):
+        aus.uebernehme(neu, statistik)
+        einheiten.update(erledigt)
+    api, pfade = config.pfad, job["pfade"]
+    for name, model in SCHEMAS.items():
+        aus.schreibe(f"{api}/schemas/{name}.schema.json", schema_bytes(model), "schemas")
+    aus.json(f"{api}/index.json", _index(portal, config, pfade, orte, plaene), "index")
+    aus.json(f"{api}/catalog.json", _katalog(portal, config, pfade, orte, plaene), "katalog", ohne_null=True)
     statistik = aus.abschliessen(config.pfad)
     schreibe_stand(aus.root, einheiten)  # after the manifest: a unit is skipped only if both agree
     return statistik
@@ -247,10 +234,6 @@ def _eintrag_digests(plan: OrtPlan, digests: list[str] | None) -> dict[str, str]
     return {objekt_id(a.leistung.ref.id): d for a, d in zip(plan.eigene, digests, strict=True)}
 
 
-# The state the workers inherit through fork.
-_JOB: dict[str, Any] = {}
-
-
 @dataclass
 class _Einheiten:
     """One language's units: each is computed, or skipped when its digest is that of the last build and
@@ -286,26 +269,28 @@ class _Einheiten:
         self.aus.statistik.berechnet += 1
 
 
-def _schreibe_sprache(nummer: int) -> tuple[dict[str, str], Statistik, dict[str, Einheit]]:
+def _schreibe_sprache(
+    job: dict[str, Any], nummer: int
+) -> tuple[dict[str, str], Statistik, dict[str, Einheit]]:
     """Every file of one language: the descriptions, then each subsite's files."""
-    portal: Portal = _JOB["portal"]
-    config: ContentApiSettings = _JOB["config"]
+    portal: Portal = job["portal"]
+    config: ContentApiSettings = job["config"]
     sprache = portal.settings.sprachen[nummer]
-    aus: Ausgabe = _JOB["aus"].teil()
+    aus: Ausgabe = job["aus"].teil()
     api = config.pfad
-    formate = Formate(sprache, load_translations(_JOB["translations"], sprache.katalog))
-    inh = Inhalte(portal, config, sprache, formate, _JOB["pfade"], _JOB["orte"])
-    sprach_hashes: list[str] | None = _JOB["sprach_hashes"]
-    einheiten = _Einheiten(aus, _JOB["stand"], sprach_hashes[nummer] if sprach_hashes else None)
-    leistung_digests: dict[str, str] = _JOB["leistung_digests"]
+    formate = Formate(sprache, load_translations(job["translations"], sprache.katalog))
+    inh = Inhalte(portal, config, sprache, formate, job["pfade"], job["orte"])
+    sprach_hashes: list[str] | None = job["sprach_hashes"]
+    einheiten = _Einheiten(aus, job["stand"], sprach_hashes[nummer] if sprach_hashes else None)
+    leistung_digests: dict[str, str] = job["leistung_digests"]
     for lb in sorted(portal.leistungen.values(), key=lambda lb: objekt_id(lb.ref.id)):
         einheiten.einheit(
             inh.leistung_datei(lb),
             leistung_digests.get(lb.ref.key),
             functools.partial(_schreibe_leistung, aus, api, inh, lb),
         )
-    ort_digests: dict[str, tuple[str, list[str]]] = _JOB["ort_digests"]
-    for plan in _JOB["plaene"]:
+    ort_digests: dict[str, tuple[str, list[str]]] = job["ort_digests"]
+    for plan in job["plaene"]:
         ort, eintrag_digests = ort_digests.get(plan.subsite.gebiet.ars) or (None, None)
         eintraege = _eintrag_digests(plan, eintrag_digests)
         einheiten.einheit(
@@ -336,25 +321,27 @@ def _schreibe_ort(
     leistungen_json = f"{api}/{inh.ort_datei(sub, 'leistungen.json')}"
     leistungen_csv = f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}"
     vorher = AlteListe.lesen(aus, alt, sprache, (leistungen_json, leistungen_csv), eintraege).eintraege
-    daten, zeilen = [], []
+    daten: list[Any] = []
+    zeilen: list[str | None] = []  # None: the line of an entry made here (all made at once below)
+    neue: list[tabellen.CsvZeile] = []
     for a in plan.eigene:
         gleich = vorher.get(objekt_id(a.leistung.ref.id))
         if gleich is None:
             e = inh.eintrag(sub, a)
-            gleich = (
-                e.model_dump(mode="json", by_alias=True),
-                tabellen.csv_zeilen(tabellen.LeistungZeile, [tabellen.leistung_zeile(e)])[0],
-            )
-            aus.statistik.eintraege_neu += 1
+            daten.append(e.model_dump(mode="json", by_alias=True))
+            zeilen.append(None)
+            neue.append(tabellen.leistung_zeile(e))
         else:
-            aus.statistik.eintraege_alt += 1
-        daten.append(gleich[0])
-        zeilen.append(gleich[1])
+            daten.append(gleich[0])
+            zeilen.append(gleich[1])
+    aus.statistik.eintraege_neu += len(neue)
+    aus.statistik.eintraege_alt += len(plan.eigene) - len(neue)
     liste = inh.ort_leistungen(sub, plan.kette, []).model_dump(mode="json", by_alias=True)
     liste["leistungen"] = daten
     aus.schreibe(leistungen_json, daten_bytes(liste), "ort")
-    kopf = tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True)
-    aus.schreibe(leistungen_csv, "".join(kopf + zeilen).encode("utf-8"), "csv")
+    gemacht = iter(tabellen.csv_zeilen(tabellen.LeistungZeile, neue))
+    csv = tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True) + [z or next(gemacht) for z in zeilen]
+    aus.schreibe(leistungen_csv, "".join(csv).encode("utf-8"), "csv")
     behoerden = inh.ort_behoerden(sub, plan.stellen)
     aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
     aus.json(

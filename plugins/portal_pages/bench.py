@@ -157,13 +157,9 @@ def bench_baselines(store: Path, work: Path, sample: int, runs: int) -> dict[str
     for _ in range(runs):
         out = work / "floor"
         shutil.rmtree(out, ignore_errors=True)
-        from . import render
-
-        render._JOB.update(seiten=pages, envs=envs, page_vars=gen.page_vars, output=out, base=base)
         t0 = time.perf_counter()
-        _render_partition(list(range(len(pages))))
+        _render_partition(pages, envs, gen.page_vars, base, out, list(range(len(pages))))
         floor_times.append(time.perf_counter() - t0)
-        render._JOB.clear()
 
     # (3) ours on exactly these pages: render_all, all cores, fingerprints included
     ours_times = []

@@ -371,16 +371,14 @@ def _leistungseintraege(env: Environment) -> Callable[..., Markup]:
         key = (id(lb), zeige_ebene, mit_gebiet)
         found = gerueste.get(key)
         if found is None or found[0] is not lb:  # the object is kept, so its id is never reused
-            html: str | None = vorlage.render(
+            html = vorlage.render(
                 leistung=lb,
                 url=URL_PLATZ,
                 gebiet_name=GEBIET_PLATZ if mit_gebiet else None,
                 zeige_ebene=zeige_ebene,
             )
-            assert html is not None
-            if html.count(URL_PLATZ) != 1 or html.count(GEBIET_PLATZ) != int(mit_gebiet and zeige_ebene):
-                html = None
-            found = gerueste[key] = (lb, html)
+            passt = html.count(URL_PLATZ) == 1 and html.count(GEBIET_PLATZ) == int(mit_gebiet and zeige_ebene)
+            found = gerueste[key] = (lb, html if passt else None)
         return found[1]
 
     @pass_context

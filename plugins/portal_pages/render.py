@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import itertools
 import json
 import logging
-import multiprocessing
 import os
 import tempfile
 import time
@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from content_sync.models import Gebiet, Leistung, Organisationseinheit, Textmodul
 
 from .pages import Seite
+from .parallel import im_fork
 from .site import Angebot, Lebenslage, Portal, Subsite
 
 log = logging.getLogger(__name__)
@@ -285,16 +286,15 @@ def phase(context: dict[str, Any], name: str, sekunden: float) -> None:
 
 LAST_STATS: list[RenderStats] = []  # the figures of the last render in this process (for `portal build`)
 
-# The state the workers inherit through fork.
-_JOB: dict[str, Any] = {}
 
-
-def _render_partition(indices: list[int]) -> list[str]:
-    seiten: list[Seite] = _JOB["seiten"]
-    envs: dict[str, Environment] = _JOB["envs"]
-    page_vars: Callable[[Seite], dict[str, Any]] = _JOB["page_vars"]
-    output: Path = _JOB["output"]
-    base: dict[str, Any] = _JOB["base"]
+def _render_partition(
+    seiten: list[Seite],
+    envs: dict[str, Environment],
+    page_vars: Callable[[Seite], dict[str, Any]],
+    base: dict[str, Any],
+    output: Path,
+    indices: list[int],
+) -> list[str]:
     written = []
     for i in indices:
         seite = seiten[i]
@@ -341,19 +341,9 @@ def render_all(
     for env in envs.values():
         for name in {s.template for s in seiten}:
             env.get_template(name)
-    _JOB.update(seiten=seiten, envs=envs, page_vars=page_vars, output=output, base=base)
     partitions = _partition(seiten, todo, jobs)
     stats.workers = min(jobs, len(partitions)) or 1
-    try:
-        if stats.workers > 1:
-            with multiprocessing.get_context("fork").Pool(stats.workers) as pool:
-                for _ in pool.imap_unordered(_render_partition, partitions):
-                    pass
-        else:
-            for part in partitions:
-                _render_partition(part)
-    finally:
-        _JOB.clear()
+    im_fork(functools.partial(_render_partition, seiten, envs, page_vars, base, output), partitions, jobs)
     t2 = time.perf_counter()
     stats.sekunden["render"] = t2 - t1
     if vergleich is not None:
@@ -371,26 +361,20 @@ def render_all(
     return stats
 
 
-def _fingerprint_stueck(bounds: tuple[int, int]) -> list[str]:
-    seiten: list[Seite] = _JOB["seiten"]
-    fingerprint: Callable[[Seite], str] = _JOB["fingerprint"]
-    gc.disable()  # a worker makes only short-lived digests, and the memos (no cycles)
+def _fingerprint_stueck(
+    seiten: list[Seite], fingerprint: Callable[[Seite], str], bounds: tuple[int, int]
+) -> list[str]:
     return [fingerprint(seiten[i]) for i in range(*bounds)]
 
 
 def fingerprints(seiten: list[Seite], fingerprint: Callable[[Seite], str], jobs: int) -> list[str]:
-    """Every page's fingerprint, in order. With ``jobs`` > 1 in worker processes (fork: they inherit the pages
-    and the fingerprinter), each taking consecutive pages (mostly one subsite's, which share their lists)."""
-    if jobs <= 1 or len(seiten) < 2:
-        return [fingerprint(seite) for seite in seiten]
-    anzahl = min(len(seiten), jobs * 4)
+    """Every page's fingerprint, in order. With ``jobs`` > 1 in worker processes (they inherit the pages and
+    the fingerprinter, and the collector switched off by ``ohne_zyklensuche``), each taking runs of
+    consecutive pages (mostly one subsite's, which share their lists)."""
+    anzahl = max(1, min(len(seiten), jobs * 4 if jobs > 1 else 1))
     grenzen = [len(seiten) * k // anzahl for k in range(anzahl + 1)]
-    _JOB.update(seiten=seiten, fingerprint=fingerprint)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            teile = pool.map(_fingerprint_stueck, list(itertools.pairwise(grenzen)), chunksize=1)
-    finally:
-        _JOB.clear()
+    stuecke = list(itertools.pairwise(grenzen))
+    teile = im_fork(functools.partial(_fingerprint_stueck, seiten, fingerprint), stuecke, jobs)
     return [digest for teil in teile for digest in teil]
 
 

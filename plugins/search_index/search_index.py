@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import time
@@ -25,6 +24,7 @@ from pelican.generators import Generator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content_sync.models import GebietArt, Textmodul
+from plugins.portal_pages.parallel import im_fork
 from plugins.portal_pages.render import phase, write_if_changed
 from plugins.portal_pages.sanitize import plain_text
 from plugins.portal_pages.settings import PluginConfigError
@@ -111,30 +111,16 @@ def index_if_changed(portal: Portal, sprache: str, text_woerter: int, target: Pa
     return size, True
 
 
-# The state the workers inherit through fork.
-_JOB: dict[str, Any] = {}
-
-
-def _index_job(sprache: str) -> tuple[int, bool]:
-    return index_if_changed(
-        _JOB["portal"], sprache, _JOB["text_woerter"], _JOB["out"] / "suchindex" / f"index-{sprache}.json"
-    )
-
-
 def indexes_if_changed(
     portal: Portal, sprachen: list[str], text_woerter: int, out: Path, jobs: int = 1
 ) -> list[tuple[int, bool]]:
     """:func:`index_if_changed` for each language, in that order; with ``jobs`` > 1 the languages are built
-    in worker processes (fork: they inherit the portal; lunr's builder is pure Python, one core each)."""
-    _JOB.update(portal=portal, text_woerter=text_woerter, out=out)
-    try:
-        workers = max(1, min(jobs, len(sprachen)))
-        if workers == 1:
-            return [_index_job(sprache) for sprache in sprachen]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_index_job, sprachen)
-    finally:
-        _JOB.clear()
+    in worker processes (they inherit the portal; lunr's builder is pure Python, one core each)."""
+
+    def bauen(sprache: str) -> tuple[int, bool]:
+        return index_if_changed(portal, sprache, text_woerter, out / "suchindex" / f"index-{sprache}.json")
+
+    return im_fork(bauen, sprachen, jobs)
 
 
 def _quelle(portal: Portal, sprache: str, text_woerter: int) -> str | None:
