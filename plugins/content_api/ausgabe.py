@@ -5,7 +5,10 @@
 - Beside every file ``<file>.gz`` (gzip level 6, mtime 0, no file name: the same bytes every time) and
   ``<file>.br`` (brotli), for a web server that serves pre-compressed files (nginx ``gzip_static``,
   ``brotli_static``). Level 6, not 9: on a Gemeinde's service list 9 is 1.5 times slower for 1.4 % fewer
-  bytes, and the .gz copy only serves clients without brotli.
+  bytes, and the .gz copy only serves clients without brotli. The gzip copies are made with zlib-ng, which
+  takes half the time of zlib at level 6 for the same size (200 place lists of the Hessen-scale data:
+  0.34 s against 0.69 s, 9.91 % against 9.90 % of the raw bytes); the manifest records its version, so a
+  build with another one writes every copy again.
 - A manifest in the output folder (``.content-api-manifest.json``) holds the SHA-256 of each file written;
   a file whose new bytes have the recorded digest, and that is still there with its copies, is not written
   again, so an incremental build touches only what changed. Files of the last build that this build does
@@ -17,7 +20,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -26,11 +28,13 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import brotli
 from pydantic import BaseModel
+from zlib_ng import gzip_ng
 
 from plugins.portal_pages.render import write_atomic
 
@@ -40,20 +44,44 @@ KOPIEN = (".gz", ".br")
 Datei = tuple[str, str, int]  # a file written: its kind, SHA-256, size
 
 GZIP_STUFE = 6
+# how the copies are made; a manifest of another one means every copy is made again
+VERFAHREN = f"gzip{GZIP_STUFE}-zlib-ng{metadata.version('zlib-ng')}-br{{}}-brotli{metadata.version('brotli')}"
 
 
 def json_bytes(model: BaseModel, *, ohne_null: bool = False) -> bytes:
     return daten_bytes(model.model_dump(mode="json", by_alias=True, exclude_none=ohne_null))
 
 
+def _kompakt(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def daten_bytes(data: Any) -> bytes:
     """JSON data (as a model dumps it, or as a file of ours reads back) as the bytes of a file."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
+    return (_kompakt(data) + "\n").encode("utf-8")
+
+
+def eintrag_bytes(data: Any) -> bytes:
+    """One item of a list as :func:`daten_bytes` writes it inside the list (compact JSON has no context)."""
+    return _kompakt(data).encode("utf-8")
+
+
+def liste_bytes(kopf: dict[str, Any], feld: str, eintraege: list[bytes]) -> tuple[bytes, int]:
+    """``daten_bytes({**kopf, feld: items})`` from the items' bytes (:func:`eintrag_bytes`), and the offset of
+    the list's first item in it. With sorted keys and no white space the file is its parts laid side by
+    side, so items carried over from the last build's file are spliced in as bytes, not decoded and dumped
+    again."""
+    if feld in kopf:
+        raise ValueError(f"{feld!r} is both in the head and the list")
+    vor = _kompakt({k: v for k, v in kopf.items() if k < feld})[:-1]  # "{...", without its "}"
+    nach = _kompakt({k: v for k, v in kopf.items() if k > feld})[1:]  # "...}", without its "{"
+    anfang = f"{vor}{',' if len(vor) > 1 else ''}{_kompakt(feld)}:[".encode()
+    ende = f"]{',' if len(nach) > 1 else ''}{nach}\n".encode()
+    return anfang + b",".join(eintraege) + ende, len(anfang)
 
 
 def gzip_bytes(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=GZIP_STUFE, mtime=0)
+    return gzip_ng.compress(data, compresslevel=GZIP_STUFE, mtime=0)
 
 
 def brotli_bytes(data: bytes, qualitaet: int) -> bytes:
@@ -81,7 +109,7 @@ class Ausgabe:
     def __init__(self, root: Path, brotli_qualitaet: int) -> None:
         self.root = root.resolve()
         self.qualitaet = brotli_qualitaet
-        self.verfahren = f"gzip{GZIP_STUFE}-br{brotli_qualitaet}"
+        self.verfahren = VERFAHREN.format(brotli_qualitaet)
         self.alt: dict[str, str] = {}  # the last build's files and their digests
         self.ohne_manifest = True  # no record of the last build: what is in the folder is unknown
         gleich = False  # the last build compressed the same way: its copies can stay

@@ -51,11 +51,12 @@ from plugins.portal_pages.site import Angebot, Portal, Subsite
 
 from . import dcat, tabellen
 from . import modelle as m
-from .ausgabe import Ausgabe, Statistik, daten_bytes
+from .ausgabe import Ausgabe, Statistik, eintrag_bytes, liste_bytes
 from .einheiten import (
     AlteListe,
     Digests,
     Einheit,
+    Liste,
     code_hash,
     einheit_digest,
     lies_stand,
@@ -245,14 +246,10 @@ class _Einheiten:
     erledigt: dict[str, Einheit] = field(default_factory=dict)
 
     def einheit(
-        self,
-        name: str,
-        basis: str | None,
-        berechnen: Callable[[Einheit | None], None],
-        eintraege: dict[str, str] | None = None,
+        self, name: str, basis: str | None, berechnen: Callable[[Einheit | None], Liste | None]
     ) -> None:
-        """``berechnen`` gets the last build's record of the unit (None: there is none to go by);
-        ``eintraege``: a place's entry digests, recorded with the unit."""
+        """``berechnen`` gets the last build's record of the unit (None: there is none to go by); it returns
+        a place's service list as it wrote it, recorded with the unit."""
         if self.sprach_hash is None or basis is None:
             berechnen(None)
             self.aus.statistik.berechnet += 1
@@ -264,8 +261,8 @@ class _Einheiten:
             self.aus.statistik.uebersprungen += 1
             return
         with self.aus.einheit() as dateien:
-            berechnen(alt)
-        self.erledigt[name] = Einheit(digest, dateien, self.sprach_hash, eintraege or {})
+            liste = berechnen(alt)
+        self.erledigt[name] = Einheit(digest, dateien, self.sprach_hash, liste)
         self.aus.statistik.berechnet += 1
 
 
@@ -297,13 +294,15 @@ def _schreibe_sprache(
             inh.ort_datei(plan.subsite, ""),
             ort,
             functools.partial(_schreibe_ort, aus, api, inh, plan, eintraege, einheiten.sprach_hash or ""),
-            eintraege,
         )
     return aus.neu, aus.statistik, einheiten.erledigt
 
 
-def _schreibe_leistung(aus: Ausgabe, api: str, inh: Inhalte, lb: Leistung, _alt: Einheit | None) -> None:
+def _schreibe_leistung(
+    aus: Ausgabe, api: str, inh: Inhalte, lb: Leistung, _alt: Einheit | None
+) -> Liste | None:
     aus.json(f"{api}/{inh.leistung_datei(lb)}", inh.leistung_texte(lb), "leistung")
+    return None
 
 
 def _schreibe_ort(
@@ -314,21 +313,23 @@ def _schreibe_ort(
     eintraege: dict[str, str],
     sprache: str,
     alt: Einheit | None,
-) -> None:
+) -> Liste | None:
     """A place's five files. An entry of its service list that the last build made from the same inputs is
-    taken from that build's files (einheiten.AlteListe); the others are made."""
+    taken from that build's files (einheiten.AlteListe); the others are made. Returns the service list as
+    written (None without entry digests: nothing to carry over next time)."""
     sub = plan.subsite
     leistungen_json = f"{api}/{inh.ort_datei(sub, 'leistungen.json')}"
     leistungen_csv = f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}"
     vorher = AlteListe.lesen(aus, alt, sprache, (leistungen_json, leistungen_csv), eintraege).eintraege
-    daten: list[Any] = []
-    zeilen: list[str | None] = []  # None: the line of an entry made here (all made at once below)
+    keys = [objekt_id(a.leistung.ref.id) for a in plan.eigene]
+    daten: list[bytes] = []
+    zeilen: list[bytes | None] = []  # None: the line of an entry made here (all made at once below)
     neue: list[tabellen.CsvZeile] = []
-    for a in plan.eigene:
-        gleich = vorher.get(objekt_id(a.leistung.ref.id))
+    for key, a in zip(keys, plan.eigene, strict=True):
+        gleich = vorher.get(key)
         if gleich is None:
             e = inh.eintrag(sub, a)
-            daten.append(e.model_dump(mode="json", by_alias=True))
+            daten.append(eintrag_bytes(e.model_dump(mode="json", by_alias=True)))
             zeilen.append(None)
             neue.append(tabellen.leistung_zeile(e))
         else:
@@ -336,12 +337,13 @@ def _schreibe_ort(
             zeilen.append(gleich[1])
     aus.statistik.eintraege_neu += len(neue)
     aus.statistik.eintraege_alt += len(plan.eigene) - len(neue)
-    liste = inh.ort_leistungen(sub, plan.kette, []).model_dump(mode="json", by_alias=True)
-    liste["leistungen"] = daten
-    aus.schreibe(leistungen_json, daten_bytes(liste), "ort")
-    gemacht = iter(tabellen.csv_zeilen(tabellen.LeistungZeile, neue))
-    csv = tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True) + [z or next(gemacht) for z in zeilen]
-    aus.schreibe(leistungen_csv, "".join(csv).encode("utf-8"), "csv")
+    kopf = inh.ort_leistungen(sub, plan.kette, []).model_dump(mode="json", by_alias=True)
+    del kopf["leistungen"]
+    data, ab = liste_bytes(kopf, "leistungen", daten)
+    aus.schreibe(leistungen_json, data, "ort")
+    gemacht = iter(z.encode("utf-8") for z in tabellen.csv_zeilen(tabellen.LeistungZeile, neue))
+    csv = [z.encode("utf-8") for z in tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True)]
+    aus.schreibe(leistungen_csv, b"".join(csv + [z or next(gemacht) for z in zeilen]), "csv")
     behoerden = inh.ort_behoerden(sub, plan.stellen)
     aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
     aus.json(
@@ -353,6 +355,9 @@ def _schreibe_ort(
         tabellen.csv_bytes(tabellen.BehoerdeZeile, zeilen_b),
         "csv",
     )
+    if not eintraege:
+        return None
+    return Liste(ab, tuple((k, eintraege[k], len(d)) for k, d in zip(keys, daten, strict=True)))
 
 
 def _index(

@@ -18,12 +18,14 @@ files is still in the manifest with the same SHA-256 and on disk with its size a
 manifest entries are carried forward (:meth:`Ausgabe.behalte`). A state file that is missing, unreadable or
 of another format means every unit is computed.
 
-A place's unit also records a digest per entry of its service list (:meth:`Digests.ort`: the place and the
-entry's ``Angebot``, as above). When the place is computed again (one of its services changed), an entry
-whose digest and language digest are those of the last build is taken from the last build's
-``leistungen.json`` and ``leistungen.csv`` instead of being made again (:class:`AlteListe`), provided both
-files are still the bytes the state records. A Land-level fee change makes every Gemeinde's list change by
-a few entries: the rest of each list is carried over.
+A place's unit also records its service list as it lies in ``leistungen.json`` (:class:`Liste`): where the
+first entry starts, and each entry in the file's order with its digest (:meth:`Digests.ort`: the place and
+the entry's ``Angebot``, as above) and its length in bytes. When the place is computed again (one of its
+services changed), an entry whose digest and language digest are those of the last build is taken from the
+last build's ``leistungen.json`` (its bytes, cut out at the recorded offsets) and ``leistungen.csv`` (its
+line) instead of being made again (:class:`AlteListe`), provided both files are still the bytes the state
+records. A Land-level fee change makes every Gemeinde's list change by a few entries: the rest of each list
+is carried over.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STAND = ".content-api-einheiten.json"
-FORMAT = 2
+FORMAT = 3
 EINTRAG_ZEICHEN = 24  # hex digits kept of an entry's digest (96 bits; there are 160,000 entries per language)
 # the code outside this package that shapes the files (imported above for their paths)
 FREMDER_CODE = (
@@ -68,24 +70,34 @@ FREMDER_CODE = (
 BIBLIOTHEKEN = ("babel", "nh3", "lxml", "pydantic", "pydantic-core")
 
 
+@dataclass(frozen=True)
+class Liste:
+    """A place's service list as it lies in its ``leistungen.json``: the offset of the first entry, and each
+    entry in the file's order: the service's id, the entry's digest, the entry's length in bytes (entries
+    are separated by one comma)."""
+
+    ab: int
+    eintraege: tuple[tuple[str, str, int], ...]
+
+
 @dataclass
 class Einheit:
     """A unit of the last (or this) build: its digest and the files it wrote; for a place, the language
-    digest it was made with and the digest of each entry of its service list (by the service's id)."""
+    digest it was made with and its service list (None: nothing to carry over from)."""
 
     digest: str
     dateien: dict[str, Datei]
     sprache: str = ""
-    eintraege: dict[str, str] = field(default_factory=dict)
+    liste: Liste | None = None
 
     def als_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "digest": self.digest,
             "dateien": {rel: list(d) for rel, d in sorted(self.dateien.items())},
         }
-        if self.eintraege:
+        if self.liste is not None:
             data["sprache"] = self.sprache
-            data["eintraege"] = dict(sorted(self.eintraege.items()))
+            data["liste"] = {"ab": self.liste.ab, "eintraege": [list(e) for e in self.liste.eintraege]}
         return data
 
 
@@ -110,10 +122,16 @@ def _einheit(data: Any) -> Einheit:
         if not (isinstance(art, str) and isinstance(digest, str) and type(groesse) is int):
             raise ValueError(f"bad entry for {rel}")
         dateien[str(rel)] = (art, digest, groesse)
-    eintraege = dict(data.get("eintraege", {}))
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in eintraege.items()):
-        raise ValueError("bad entry digests")
-    return Einheit(data["digest"], dateien, str(data.get("sprache", "")), eintraege)
+    liste = None
+    if "liste" in data:
+        ab, eintraege = data["liste"]["ab"], tuple(tuple(e) for e in data["liste"]["eintraege"])
+        if type(ab) is not int or not all(
+            len(e) == 3 and isinstance(e[0], str) and isinstance(e[1], str) and type(e[2]) is int
+            for e in eintraege
+        ):
+            raise ValueError("bad service list")
+        liste = Liste(ab, eintraege)
+    return Einheit(data["digest"], dateien, str(data.get("sprache", "")), liste)
 
 
 def lies_stand(root: Path) -> dict[str, Einheit]:
@@ -139,9 +157,9 @@ def schreibe_stand(root: Path, einheiten: dict[str, Einheit]) -> None:
 @dataclass
 class AlteListe:
     """The entries of a place's service list that the last build made from the same inputs: by the service's
-    id, the entry as JSON data and its line of ``leistungen.csv``."""
+    id, the entry's bytes in ``leistungen.json`` and its line of ``leistungen.csv`` (with its CRLF)."""
 
-    eintraege: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    eintraege: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
     @classmethod
     def lesen(
@@ -150,31 +168,47 @@ class AlteListe:
         """``dateien``: the place's ``leistungen.json`` and ``leistungen.csv``; ``neu``: this build's entry
         digests. Nothing is taken when the language digest differs, or a file is not the bytes the last build
         recorded for it (changed or removed by hand since): then every entry is made again."""
-        if alt is None or not alt.eintraege or alt.sprache != sprache:
+        if alt is None or alt.liste is None or alt.sprache != sprache:
             return cls()
-        json_rel, csv_rel = dateien
         try:
-            roh = [aus.lies(rel) for rel in dateien]
+            daten, tabelle = [aus.lies(rel) for rel in dateien]
         except OSError:
             return cls()
-        for rel, data in zip(dateien, roh, strict=True):
+        for rel, data in zip(dateien, (daten, tabelle), strict=True):
             eintrag = alt.dateien.get(rel)
             if eintrag is None or eintrag[1] != hashlib.sha256(data).hexdigest():
                 return cls()
-        try:
-            liste = json.loads(roh[0])["leistungen"]
-            zeilen = roh[1].decode("utf-8").split("\r\n")  # a row is one line (tabellen._eine_zeile)
-        except (ValueError, KeyError, TypeError):
+        # the files are the bytes the record was made with, so its offsets hold (checked all the same)
+        zeilen = tabelle.split(b"\r\n")  # a row is one line (tabellen._eine_zeile)
+        stuecke = _stuecke(daten, alt.liste)
+        if stuecke is None or zeilen[-1] != b"" or len(zeilen) != len(stuecke) + 2:
+            log.warning("%s and %s do not match their record: making every entry", *dateien)
             return cls()
-        if not isinstance(liste, list) or zeilen[-1] != "" or len(zeilen) != len(liste) + 2:
-            log.warning("%s and %s do not match: making every entry", json_rel, csv_rel)
-            return cls()
-        gleich = {}
-        for eintrag, zeile in zip(liste, zeilen[1:-1], strict=True):
-            key = eintrag.get("id") if isinstance(eintrag, dict) else None
-            if isinstance(key, str) and key in neu and alt.eintraege.get(key) == neu[key]:
-                gleich[key] = (eintrag, zeile + "\r\n")
-        return cls(gleich)
+        return cls(
+            {
+                key: (stueck, zeile + b"\r\n")
+                for (key, digest, _n), stueck, zeile in zip(
+                    alt.liste.eintraege, stuecke, zeilen[1:-1], strict=True
+                )
+                if neu.get(key) == digest
+            }
+        )
+
+
+def _stuecke(daten: bytes, liste: Liste) -> list[bytes] | None:
+    """The entries' bytes, cut out of ``leistungen.json`` at the recorded offsets; None when what lies
+    between them is not the list's bracket, commas and closing bracket."""
+    if daten[liste.ab - 1 : liste.ab] != b"[":
+        return None
+    stuecke = []
+    pos = liste.ab
+    for i, (_key, _digest, laenge) in enumerate(liste.eintraege):
+        stuecke.append(daten[pos : pos + laenge])
+        pos += laenge
+        if daten[pos : pos + 1] != (b"," if i < len(liste.eintraege) - 1 else b"]"):
+            return None
+        pos += 1
+    return stuecke
 
 
 # --- digests --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def test_other_compression_settings_rewrite_the_copies(tmp_path: Path, demo_stor
     api_bauen(demo_store, tmp_path)
     stats = api_bauen(demo_store, tmp_path, brotli_qualitaet=2)
     assert stats.geschrieben == stats.dateien
+
+
+def test_copies_made_by_another_compressor_are_made_again(tmp_path: Path, demo_store: Path) -> None:
+    """A manifest of the version before zlib-ng (its copies came from zlib) or of another zlib-ng: the copies
+    are made again, so an API folder holds the bytes a build from scratch would."""
+    api_bauen(demo_store, tmp_path)
+    manifest = json.loads((tmp_path / MANIFEST).read_text("utf-8"))
+    assert "zlib-ng" in manifest["verfahren"]
+    manifest["verfahren"] = "gzip6-br8"
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    stats = api_bauen(demo_store, tmp_path)
+    assert stats.geschrieben == stats.dateien > 0
 
 
 def test_a_file_changed_behind_the_builds_back_is_written_again(tmp_path: Path, demo_store: Path) -> None:
