@@ -222,10 +222,17 @@ def _vorbereiten(
             ],
             "leistung_digests": {key: digests.leistung(lb) for key, lb in portal.leistungen.items()},
             "ort_digests": {p.subsite.gebiet.ars: digests.ort(p) for p in plaene},
+            "behoerden_digests": {p.subsite.gebiet.ars: digests.behoerden(p) for p in plaene},
         }
     except Exception:  # the digests only save time: computing everything is always right
         log.warning("content api: cannot digest the inputs, computing every file", exc_info=True)
-        return {"stand": {}, "sprach_hashes": None, "leistung_digests": {}, "ort_digests": {}}
+        return {
+            "stand": {},
+            "sprach_hashes": None,
+            "leistung_digests": {},
+            "ort_digests": {},
+            "behoerden_digests": {},
+        }
 
 
 def _eintrag_digests(plan: OrtPlan, digests: list[str] | None) -> dict[str, str]:
@@ -287,13 +294,20 @@ def _schreibe_sprache(
             functools.partial(_schreibe_leistung, aus, api, inh, lb),
         )
     ort_digests: dict[str, tuple[str, list[str]]] = job["ort_digests"]
+    behoerden_digests: dict[str, str] = job["behoerden_digests"]
     for plan in job["plaene"]:
-        ort, eintrag_digests = ort_digests.get(plan.subsite.gebiet.ars) or (None, None)
+        ars = plan.subsite.gebiet.ars
+        ort, eintrag_digests = ort_digests.get(ars) or (None, None)
         eintraege = _eintrag_digests(plan, eintrag_digests)
         einheiten.einheit(
             inh.ort_datei(plan.subsite, ""),
             ort,
             functools.partial(_schreibe_ort, aus, api, inh, plan, eintraege, einheiten.sprach_hash or ""),
+        )
+        einheiten.einheit(
+            inh.ort_datei(plan.subsite, "behoerden"),
+            behoerden_digests.get(ars),
+            functools.partial(_schreibe_behoerden, aus, api, inh, plan),
         )
     return aus.neu, aus.statistik, einheiten.erledigt
 
@@ -314,9 +328,9 @@ def _schreibe_ort(
     sprache: str,
     alt: Einheit | None,
 ) -> Liste | None:
-    """A place's five files. An entry of its service list that the last build made from the same inputs is
-    taken from that build's files (einheiten.AlteListe); the others are made. Returns the service list as
-    written (None without entry digests: nothing to carry over next time)."""
+    """A place's service list (JSON and CSV) and Lebenslagen. An entry of the service list that the last
+    build made from the same inputs is taken from that build's files (einheiten.AlteListe); the others are
+    made. Returns the service list as written (None without entry digests: nothing to carry over)."""
     sub = plan.subsite
     leistungen_json = f"{api}/{inh.ort_datei(sub, 'leistungen.json')}"
     leistungen_csv = f"{api}/{inh.ort_datei(sub, 'leistungen.csv')}"
@@ -344,20 +358,26 @@ def _schreibe_ort(
     gemacht = iter(z.encode("utf-8") for z in tabellen.csv_zeilen(tabellen.LeistungZeile, neue))
     csv = [z.encode("utf-8") for z in tabellen.csv_zeilen(tabellen.LeistungZeile, [], kopf=True)]
     aus.schreibe(leistungen_csv, b"".join(csv + [z or next(gemacht) for z in zeilen]), "csv")
-    behoerden = inh.ort_behoerden(sub, plan.stellen)
-    aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
     aus.json(
         f"{api}/{inh.ort_datei(sub, 'lebenslagen.json')}", inh.ort_lebenslagen(sub, plan.lebenslagen), "ort"
     )
+    if not eintraege:
+        return None
+    return Liste(ab, tuple((k, eintraege[k], len(d)) for k, d in zip(keys, daten, strict=True)))
+
+
+def _schreibe_behoerden(aus: Ausgabe, api: str, inh: Inhalte, plan: OrtPlan, _alt: Einheit | None) -> None:
+    """A place's offices (JSON and CSV): a unit of their own, as a new service changes the place's lists
+    but seldom its offices."""
+    sub = plan.subsite
+    behoerden = inh.ort_behoerden(sub, plan.stellen)
+    aus.json(f"{api}/{inh.ort_datei(sub, 'behoerden.json')}", behoerden, "ort")
     zeilen_b = [tabellen.behoerde_zeile(b) for b in behoerden.behoerden]
     aus.schreibe(
         f"{api}/{inh.ort_datei(sub, 'behoerden.csv')}",
         tabellen.csv_bytes(tabellen.BehoerdeZeile, zeilen_b),
         "csv",
     )
-    if not eintraege:
-        return None
-    return Liste(ab, tuple((k, eintraege[k], len(d)) for k, d in zip(keys, daten, strict=True)))
 
 
 def _index(

@@ -1,7 +1,9 @@
 """Computing only what changed: the API's files in units whose inputs are digested without building them.
 
-A unit is what one language publishes for one service (``<lang>/leistungen/<id>.json``) or for one place
-(the five files of ``<lang>/orte/<ort>/``). Its digest covers everything those files are made from:
+A unit is what one language publishes for one service (``<lang>/leistungen/<id>.json``), for one place
+(``leistungen.json``, ``leistungen.csv`` and ``lebenslagen.json`` of ``<lang>/orte/<ort>/``) or for one
+place's offices (``behoerden.json`` and ``behoerden.csv`` there: a new service changes every place's lists
+but seldom its offices). Its digest covers everything those files are made from:
 
 - per language (:func:`sprach_hash`): the plugin's code and the code it calls (texts, formats, URLs, the
   model), the versions of the libraries that shape text (babel, nh3, lxml, pydantic), ``CONTENT_API``, the
@@ -10,7 +12,8 @@ A unit is what one language publishes for one service (``<lang>/leistungen/<id>.
 - a place (:meth:`Digests.ort`): its ``OrtPlan`` resolved to keys: the place and its ``kette`` (ARS, name,
   level, slug, key in the API), for each service it lists the service's digest, the responsible Gebiet,
   its offices and online services; its Lebenslagen lists; its offices. An office counts with its content
-  hash and where its page lives, an online service with its content hash.
+  hash and where its page lives, an online service with its content hash;
+- a place's offices (:meth:`Digests.behoerden`): the place, and its offices as above.
 
 The digests of the last build are kept beside the manifest (``.content-api-einheiten.json``) with the files
 each unit wrote (kind, SHA-256, size). A unit whose digest is unchanged is not computed when each of its
@@ -326,8 +329,12 @@ class Digests:
     def _subsite(self, subsite: Subsite) -> list[Any]:
         return [self.orte[subsite.gebiet.ars], subsite.path, _gebiet(subsite.gebiet)]
 
+    def behoerden(self, plan: OrtPlan) -> str:
+        """A place's offices: the place (its key and URL are in the files) and each office."""
+        return _sha(_kompakt([self._subsite(plan.subsite), [self.stelle(oe) for oe in plan.stellen]]))
+
     def ort(self, plan: OrtPlan) -> tuple[str, list[str]]:
-        """A place's five files, and each entry of its service list (in the order of ``plan.eigene``): the
+        """A place's lists, and each entry of its service list (in the order of ``plan.eigene``): the
         place (its URLs are in the entry) and the entry's Angebot."""
         ort = _kompakt(self._subsite(plan.subsite))
         kopf = [

@@ -32,9 +32,9 @@ def gebaut(tmp_path: Path, demo_store: Path) -> tuple[Path, Path, Statistik]:
 
 
 def einheiten_je_sprache(store: Path) -> tuple[int, int]:
-    """(units of one language: a description per service and the files of each place, languages)."""
+    """(units of one language: a description per service, each place's lists and its offices; languages)."""
     portal = portal_aus(store)
-    return len(portal.leistungen) + len(portal.subsites), len(portal.settings.sprachen)
+    return len(portal.leistungen) + 2 * len(portal.subsites), len(portal.settings.sprachen)
 
 
 def test_a_build_from_scratch_computes_every_unit(gebaut: tuple[Path, Path, Statistik]) -> None:
@@ -78,7 +78,7 @@ def test_a_changed_service_computes_only_the_units_that_show_it(
     lb = next(lb for lb in portal.leistungen.values() if lb.ref.id == "LB-1002")
     orte = [p for p in plane(portal) if any(a.leistung.ref.key == lb.ref.key for a in p.eigene)]
     assert 1 < len(orte) < len(portal.subsites)
-    # per language its description and the files of each place whose own list has it, nothing else
+    # per language its description and the lists of each place whose own list has it (not their offices)
     assert stats.berechnet == len(portal.settings.sprachen) * (1 + len(orte))
     assert stats.uebersprungen == first.berechnet - stats.berechnet
     assert 0 < stats.geschrieben < stats.dateien / 10
