@@ -11,8 +11,8 @@ but seldom its offices). Its digest covers everything those files are made from:
 - a service (:meth:`Digests.leistung`): its content hash in the store and the codes of its Lebenslagen;
 - a place (:meth:`Digests.ort`): its ``OrtPlan`` resolved to keys: the place and its ``kette`` (ARS, name,
   level, slug, key in the API), for each service it lists the service's digest, the responsible Gebiet,
-  its offices and online services; its Lebenslagen lists; its offices. An office counts with its content
-  hash and where its page lives, an online service with its content hash;
+  its offices and online services; its Lebenslagen lists. An office counts with its content hash and
+  where its page lives, an online service with its content hash;
 - a place's offices (:meth:`Digests.behoerden`): the place, and its offices as above.
 
 The digests of the last build are kept beside the manifest (``.content-api-einheiten.json``) with the files
@@ -335,14 +335,10 @@ class Digests:
 
     def ort(self, plan: OrtPlan) -> tuple[str, list[str]]:
         """A place's lists, and each entry of its service list (in the order of ``plan.eigene``): the
-        place (its URLs are in the entry) and the entry's Angebot."""
+        place (its URLs are in the entry) and the entry's Angebot. (The place's offices are not in its
+        lists: an entry names its own, which are in its Angebot's digest.)"""
         ort = _kompakt(self._subsite(plan.subsite))
-        kopf = [
-            ort,
-            [self._subsite(s) for s in plan.kette],
-            self._lebenslagen(plan.lebenslagen),
-            [self.stelle(oe) for oe in plan.stellen],
-        ]
+        kopf = [ort, [self._subsite(s) for s in plan.kette], self._lebenslagen(plan.lebenslagen)]
         h = hashlib.sha256(_kompakt(kopf).encode())
         eintraege = []
         for a in plan.eigene:
