@@ -230,8 +230,14 @@ class SearchIndexGenerator(Generator):
                 out / "suchindex" / f"docs-{s.code}.json",
                 result_data(portal, s.code, self.config.teaser_zeichen),
             )
-        for subsite in portal.subsites.values():
-            _dump(out / subsite.path / "suchkarte.json", subsite_map(portal, subsite))
+        subsites = list(portal.subsites.values())
+
+        def karten(teil: list[Subsite]) -> None:
+            for subsite in teil:
+                _dump(out / subsite.path / "suchkarte.json", subsite_map(portal, subsite))
+
+        teile = max(1, min(jobs, len(subsites)))  # 1.7 s in one process at Hessen scale
+        im_fork(karten, [subsites[i::teile] for i in range(teile)], teile)
         _dump(out / "orte.json", places(portal))
         vendor = out / "theme" / "vendor" / "lunr"
         vendor.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,8 @@ from plugins.portal_pages.site import Portal
 from plugins.search_index import bench
 from plugins.search_index.documents import Vokabular, ref_for
 from plugins.search_index.pipeline import stem
-from plugins.search_index.search_index import build_index, indexes_if_changed
+from plugins.search_index.search_index import build_index, indexes_if_changed, subsite_map
+from tests.api.conftest import portal_aus
 from tests.conftest import ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -131,3 +132,12 @@ def test_indexes_built_in_workers_are_those_of_one_process(portal, tmp_path):
         )
     # the same input again: nothing is built, in either way
     assert [built for _s, built in indexes_if_changed(portal, ["de", "en"], 0, two, jobs=2)] == [False, False]
+
+
+def test_every_subsite_gets_its_search_map(demo_store, demo_site):
+    """The maps are written over worker processes, a share of the subsites each: every subsite has its own."""
+    portal = portal_aus(demo_store)  # with the project's settings, as the demo site was built
+    assert len(portal.subsites) > 2
+    for subsite in portal.subsites.values():
+        karte = json.loads((demo_site / subsite.path / "suchkarte.json").read_text(encoding="utf-8"))
+        assert karte == subsite_map(portal, subsite)
