@@ -211,6 +211,16 @@ class Fingerprinter:
                 type(v) is tuple and len(v) == 2 and type(v[0]) is str and type(v[1]) is list for v in value
             ) and all(type(a) is Angebot for _k, v in value for a in v):
                 return "gruppen:" + ";".join(f"{k}={self._eintraege(v)}" for k, v in value)
+            # two more as :meth:`_obj` would give them, without its walk: the A-Z's letters (with their
+            # counts), and an office's services with the Gebiet of each
+            if all(type(v) is tuple and all(type(x) is str or type(x) is int for x in v) for v in value):
+                return json.dumps(value, separators=(",", ":"))
+            if all(
+                type(v) is tuple and len(v) == 2 and type(v[0]) is Leistung and type(v[1]) is Gebiet
+                for v in value
+            ):
+                shown = [[["leistung", self._summary(lb)], self._obj(g)] for lb, g in value]
+                return json.dumps(shown, separators=(",", ":"))
         return json.dumps(self._obj(value), separators=(",", ":"))
 
     def __call__(self, seite: Seite) -> str:

@@ -3,11 +3,14 @@ as a full build of the same data."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from content_sync.sync import run_sync
-from plugins.portal_pages.render import MANIFEST
+from plugins.portal_pages.pages import seiten
+from plugins.portal_pages.render import MANIFEST, Fingerprinter
+from tests.api.conftest import portal_aus
 from tests.conftest import DEMO, build
 
 
@@ -51,3 +54,22 @@ def test_a_changed_template_renders_everything_again(tmp_path, demo_store, demo_
     manifest.write_text(data.replace(first, "0" * len(first), 1), encoding="utf-8")
     result = build(demo_store, out)
     assert result["rendered"] == 1  # only the page whose recorded fingerprint no longer matches
+
+
+def test_the_fingerprints_short_cuts_give_what_the_general_walk_gives(demo_store):
+    """The A-Z's letters and an office's services are fingerprinted without the general walk over the
+    values, to the same text: the short cuts see exactly what the walk sees."""
+    portal = portal_aus(demo_store)
+    fp = Fingerprinter(portal, "x")
+    gesehen = set()
+    for seite in seiten(portal):
+        for key in ("navigation", "uebersicht", "leistungen"):
+            value = seite.data.get(key)
+            if value and type(value[0]) is tuple:
+                gesehen.add((seite.template, key))
+                assert fp._teil(value) == json.dumps(fp._obj(value), separators=(",", ":"))
+    assert gesehen == {
+        ("a-z-buchstabe.html", "navigation"),
+        ("a-z.html", "uebersicht"),
+        ("stelle.html", "leistungen"),
+    }
