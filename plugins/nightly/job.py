@@ -47,12 +47,13 @@ from typing import Any
 from content_sync.settings import SyncSettings
 from content_sync.store import Store
 from content_sync.sync import SyncResult, run_sync
+from plugins.portal_pages.render import write_atomic
 
 from . import checks, report
 from .lock import LockHeld, NightlyLock
 from .procs import kill_marked, spawn
 from .progress import Ausgabe
-from .releases import REPORT_DIR, REPORT_JSON, Releases, fsync_dir, write_atomic
+from .releases import REPORT_DIR, REPORT_JSON, Releases, fsync_dir
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
