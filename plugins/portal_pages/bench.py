@@ -210,9 +210,12 @@ def run_bench_build(args: argparse.Namespace, _settings: Any) -> int:
     work.mkdir(parents=True, exist_ok=True)
     generate = muss_erzeugen(data, args.scale, args.regenerate)
     record = None if generate else erzeugung(data)
-    scale = f"scale {args.scale}" if generate or record is None else f"scale {record.get('scale')}"
-    if not generate and record is None:
+    if generate:
+        scale = f"scale {args.scale}"
+    elif record is None:
         scale = f"the export in {data}, not written by generate-hessen: scale unknown"
+    else:
+        scale = f"scale {record.get('scale')}"
     lines = [f"Benchmark at Hessen scale ({scale}) on {os.cpu_count()} cores; work folder {work}"]
 
     if generate:

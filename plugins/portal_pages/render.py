@@ -86,6 +86,9 @@ def tree_hash(paths: Iterable[Path], roots: Iterable[Path] = ()) -> str:
     return h.hexdigest()
 
 
+_SCHLICHT = frozenset({str, int, float, bool})
+
+
 class Fingerprinter:
     """Turns a page's data into a stable digest, using the store's content hash for every object."""
 
@@ -103,6 +106,11 @@ class Fingerprinter:
     def _obj(self, value: Any, eintrag: bool = False) -> Any:
         """``eintrag``: the value is an item of a list on the page (an Angebot there is a line of a
         service list, see ``leistungsliste`` in komponenten.html)."""
+        # the most common values first, without the walk through the isinstance checks below
+        if value is None or type(value) in _SCHLICHT:
+            return value
+        if type(value) is list or type(value) is tuple:
+            return self._folge(value)
         if eintrag and isinstance(value, Leistung):  # a line of a list: name and link (stelle.html)
             return ["leistung", self._summary(value)]
         if isinstance(value, BaseModel):
@@ -128,13 +136,10 @@ class Fingerprinter:
             return self._angebot(value, eintrag)
         if isinstance(value, dict):
             return [[str(k), self._obj(v)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
-        if isinstance(value, list | tuple | set | frozenset):
-            memo = self._eintrag_memo
-            items = [
-                memo.get(id(v)) or self._angebot(v, True) if type(v) is Angebot else self._obj(v, True)
-                for v in value
-            ]
-            return sorted(items, key=json.dumps) if isinstance(value, set | frozenset) else items
+        if isinstance(value, list | tuple):
+            return self._folge(value)
+        if isinstance(value, set | frozenset):
+            return sorted(self._folge(value), key=json.dumps)
         if dataclasses.is_dataclass(value):
             # the fields as they are (dataclasses.asdict would deep-copy every model inside)
             return self._obj({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
@@ -149,6 +154,14 @@ class Fingerprinter:
         if value is None or isinstance(value, str | int | float | bool):
             return value
         return repr(value)
+
+    def _folge(self, value: Iterable[Any]) -> list[Any]:
+        """The items of a list, tuple or set on the page (each an ``eintrag``)."""
+        memo = self._eintrag_memo
+        return [
+            memo.get(id(v)) or self._angebot(v, True) if type(v) is Angebot else self._obj(v, True)
+            for v in value
+        ]
 
     def _angebot(self, a: Angebot, eintrag: bool) -> str:
         """An Angebot in a service list shows the service's name, teaser and link and the responsible
@@ -211,16 +224,6 @@ class Fingerprinter:
                 type(v) is tuple and len(v) == 2 and type(v[0]) is str and type(v[1]) is list for v in value
             ) and all(type(a) is Angebot for _k, v in value for a in v):
                 return "gruppen:" + ";".join(f"{k}={self._eintraege(v)}" for k, v in value)
-            # two more as :meth:`_obj` would give them, without its walk: the A-Z's letters (with their
-            # counts), and an office's services with the Gebiet of each
-            if all(type(v) is tuple and all(type(x) is str or type(x) is int for x in v) for v in value):
-                return json.dumps(value, separators=(",", ":"))
-            if all(
-                type(v) is tuple and len(v) == 2 and type(v[0]) is Leistung and type(v[1]) is Gebiet
-                for v in value
-            ):
-                shown = [[["leistung", self._summary(lb)], self._obj(g)] for lb, g in value]
-                return json.dumps(shown, separators=(",", ":"))
         return json.dumps(self._obj(value), separators=(",", ":"))
 
     def __call__(self, seite: Seite) -> str:
